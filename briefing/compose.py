@@ -1,0 +1,136 @@
+"""Compose: ranked sentences into a brief of items, one item per fact.
+
+Outlets retell the same fact in nearly the same words. Such near-duplicates are
+grouped across the whole day first, so a fact becomes a single item that quotes one
+source verbatim and cites every source that carries it, and it can appear in only one
+section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from briefing.ingest import Article
+from briefing.rank import rank_order, term_matrix, textrank_scores
+from briefing.segment import Sentence
+from briefing.topics import Topic, TopicSet, assign_topics
+
+NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
+KEY_POINTS = 3
+DEFAULT_TITLE = "Daily brief"
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str  # verbatim sentence of sources[0]
+    sources: tuple[int, ...]  # article indices; every one carries this fact
+    score: float  # TextRank score relative to the topic's average sentence (1.0)
+    sentence: int  # index of the quoted sentence
+
+
+@dataclass(frozen=True)
+class Section:
+    topic: Topic
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    date: dt.date
+    sections: tuple[Section, ...]
+    key_points: tuple[Item, ...]
+    articles: tuple[Article, ...]
+
+
+def near_duplicate_groups(sentences: list[Sentence]) -> np.ndarray:
+    """A group label per sentence; sentences telling the same fact share a label."""
+    n = len(sentences)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    present = term_matrix([s.terms for s in sentences])
+    present.data[:] = 1.0
+    sizes = np.asarray(present.sum(axis=1)).ravel()
+    shared = (present @ present.T).tocoo()
+    keep = shared.row < shared.col
+    rows, cols, common = shared.row[keep], shared.col[keep], shared.data[keep]
+    cosine = common / np.sqrt(np.maximum(sizes[rows] * sizes[cols], 1.0))
+    similar = cosine >= NEAR_DUPLICATE
+    graph = sparse.coo_array(
+        (np.ones(int(similar.sum())), (rows[similar], cols[similar])), shape=(n, n)
+    )
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def _sources(members: list[int], quoted: int, sentences: list[Sentence]) -> tuple[int, ...]:
+    first = sentences[quoted].article
+    others = sorted({sentences[m].article for m in members} - {first})
+    return (first, *others)
+
+
+def select_items(
+    sentences: list[Sentence],
+    pool: list[int],
+    groups: np.ndarray,
+    used: set[int],
+    per_topic: int,
+) -> list[Item]:
+    """The best-ranked sentences of a topic's pool, one per fact not already in the brief."""
+    if not pool:
+        return []
+    scores = textrank_scores([sentences[i].terms for i in pool])
+    relative = scores * len(pool)
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(groups):
+        members.setdefault(int(label), []).append(index)
+    items: list[Item] = []
+    for position in rank_order(scores):
+        if len(items) == per_topic:
+            break
+        index = pool[position]
+        label = int(groups[index])
+        if label in used:
+            continue
+        used.add(label)
+        items.append(
+            Item(
+                text=sentences[index].text,
+                sources=_sources(members[label], index, sentences),
+                score=round(float(relative[position]), 4),
+                sentence=index,
+            )
+        )
+    return items
+
+
+def compose_brief(
+    articles: list[Article],
+    sentences: list[Sentence],
+    topics: TopicSet,
+    date: dt.date,
+    per_topic: int = 5,
+    title: str | None = None,
+) -> Brief:
+    groups = near_duplicate_groups(sentences)
+    assignment = assign_topics(sentences, topics)
+    used: set[int] = set()
+    sections = []
+    for index, topic in enumerate(topics.topics):
+        pool = [i for i, assigned in enumerate(assignment) if assigned == index]
+        items = select_items(sentences, pool, groups, used, per_topic)
+        sections.append(Section(topic=topic, items=tuple(items)))
+    everything = [item for section in sections for item in section.items]
+    key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]
+    return Brief(
+        title=title or topics.title or DEFAULT_TITLE,
+        date=date,
+        sections=tuple(sections),
+        key_points=tuple(key_points),
+        articles=tuple(articles),
+    )

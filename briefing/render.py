@@ -1,0 +1,174 @@
+"""Render: a composed brief as Markdown, HTML, PDF and JSON.
+
+Markdown is the master copy: the HTML is Python-Markdown's rendering of it and the PDF
+is WeasyPrint's rendering of that HTML, so all three say the same thing. Renderers
+return text or bytes; writing files is the caller's job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from importlib import resources
+from typing import Any
+
+import jinja2
+import markdown
+
+from briefing import __version__
+from briefing.compose import Brief, Item
+
+log = logging.getLogger(__name__)
+
+
+def citation_numbers(brief: Brief) -> dict[int, int]:
+    """Footnote number of each cited article: 1..k in order of first citation, key points
+    first; a source cited again keeps its number."""
+    numbers: dict[int, int] = {}
+    for item in _items_in_reading_order(brief):
+        for source in item.sources:
+            numbers.setdefault(source, len(numbers) + 1)
+    return numbers
+
+
+def _items_in_reading_order(brief: Brief) -> list[Item]:
+    return [*brief.key_points, *(item for s in brief.sections for item in s.items)]
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]])")
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(#|>|[+-](?=\s)|\d+(?=[.)]\s))")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape text so every Markdown renderer shows it exactly as written.
+
+    Only what could start markup is escaped, so the source stays readable when pasted:
+    `\\ ` * _ [ ]` everywhere, `<`, `~` and entity-like `&` as character references
+    (Python-Markdown has no backslash escape for them), and block markers at the start.
+    """
+    text = _ENTITY_LIKE.sub("&amp;", text)
+    text = text.replace("<", "&lt;").replace("~", "&#126;")
+    text = _INLINE_SPECIALS.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+
+
+def _code_span(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _template_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = escape_markdown
+    env.filters["code"] = _code_span
+    return env
+
+
+def _load_template(name: str) -> str:
+    return resources.files("briefing.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+def render_markdown(brief: Brief) -> str:
+    numbers = citation_numbers(brief)
+
+    def refs(item: Item) -> str:
+        return "".join(f"[^{numbers[a]}]" for a in item.sources)
+
+    template = _template_environment().get_template("brief.md.j2")
+    return template.render(
+        title=brief.title,
+        date=brief.date.isoformat(),
+        articles=brief.articles,
+        key_points=brief.key_points,
+        sections=brief.sections,
+        cited=[brief.articles[a] for a in numbers],
+        refs=refs,
+    )
+
+
+# --- HTML and PDF ---------------------------------------------------------------------
+
+
+def markdown_to_html(text: str) -> str:
+    return markdown.markdown(text, extensions=["footnotes"], output_format="html")
+
+
+def render_html(brief: Brief, *, print_css: bool = False) -> str:
+    css = _load_template("brief.css")
+    if print_css:
+        css += "\n" + _load_template("print.css")
+    template = _template_environment().get_template("brief.html.j2")
+    return template.render(
+        title=brief.title,
+        date=brief.date.isoformat(),
+        version=__version__,
+        css=jinja2.utils.markupsafe.Markup(css),
+        body=jinja2.utils.markupsafe.Markup(markdown_to_html(render_markdown(brief))),
+    )
+
+
+def render_pdf(brief: Brief) -> bytes:
+    """PDF of the HTML brief; WeasyPrint is imported only when a PDF is asked for."""
+    import weasyprint
+
+    class RefuseEveryURL(weasyprint.URLFetcher):
+        """Article text may carry links or images; a brief never fetches anything."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"briefing does not fetch resources ({url})")
+
+    document = weasyprint.HTML(
+        string=render_html(brief, print_css=True), url_fetcher=RefuseEveryURL()
+    )
+    return document.write_pdf()
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def _item_json(brief: Brief, item: Item) -> dict[str, Any]:
+    return {
+        "text": item.text,
+        "sources": [brief.articles[a].id for a in item.sources],
+        "score": item.score,
+    }
+
+
+def render_json(brief: Brief) -> str:
+    """The contract other tools rely on; `sources` lists every article read."""
+    topic_of = {
+        item.sentence: section.topic.id for section in brief.sections for item in section.items
+    }
+    data = {
+        "date": brief.date.isoformat(),
+        "title": brief.title,
+        "topics": [
+            {
+                "id": section.topic.id,
+                "title": section.topic.title,
+                "items": [_item_json(brief, item) for item in section.items],
+            }
+            for section in brief.sections
+        ],
+        "key_points": [
+            {"topic": topic_of[item.sentence], **_item_json(brief, item)}
+            for item in brief.key_points
+        ],
+        "sources": [{"id": a.id, "title": a.title, "path": a.path} for a in brief.articles],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+RENDERERS = {"md": render_markdown, "html": render_html, "json": render_json, "pdf": render_pdf}

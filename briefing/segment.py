@@ -1,0 +1,209 @@
+"""Segment: paragraphs into sentences, sentences into words and stems, all offline.
+
+sumy's default Tokenizer needs NLTK's punkt data, which cannot be downloaded at run
+time. The splitter here is written for news text instead (titles such as `Mr.` and
+`St.`, initials and acronyms such as `U.S.`, model names such as `Su-57`, quotes that
+close a sentence, decimals), and `SumyTokenizer` hands it to sumy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from sumy.nlp.stemmers import Stemmer
+from sumy.utils import get_stop_words
+
+from briefing.ingest import Article
+
+LANGUAGE = "english"
+STOP_WORDS: frozenset[str] = frozenset(w.lower() for w in get_stop_words(LANGUAGE))
+_STEMMER = Stemmer(LANGUAGE)
+
+_TERMINATORS = ".!?…"
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«(["
+
+# Words whose period never ends a sentence: titles before a name.
+_NEVER_FINAL = frozenset(
+    """mr mrs ms mx dr prof st sen rep gov gen lt col capt cpl sgt maj adm cmdr rev hon
+    fr sr jr messrs mme mlle mt vs cf approx""".split()
+)
+# Words whose period does not end a sentence when a number follows: "No. 10", "Jan. 5".
+_BEFORE_NUMBER = frozenset(
+    "no nos vol vols pp p art fig figs jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+# A candidate boundary: terminator(s), closing quotes/brackets, whitespace.
+_CANDIDATE = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+_NEXT_WORD = re.compile(r"\s+([" + re.escape(_OPENERS) + r"]*)(\S*)")
+_INITIALS = re.compile(r"^(?:[A-Za-z]\.)+$")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of whitespace (including no-break spaces) become one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _starts_sentence(opener: str, word: str) -> bool:
+    if not word:
+        return False
+    first = word[0]
+    if first.isupper() or first.isdigit() or first in "£$€¥":
+        return True
+    # eBay, iPhone: a lower-case brand that still starts a sentence.
+    if first.islower() and any(c.isupper() for c in word[1:3]):
+        return True
+    return bool(opener) and first.isalpha() and first.isupper()
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    mark = match.group(0)
+    following = _NEXT_WORD.match(text, match.end())
+    if following is None:
+        return False
+    opener, word = following.groups()
+    if not _starts_sentence(opener, word):
+        return False
+    if not mark.startswith("."):
+        return True
+    before = _WORD_BEFORE.search(text, 0, match.start())
+    token = before.group(1) if before else ""
+    token = token.lstrip(_OPENERS)
+    abbreviation = token.lower().rstrip(".")
+    if len(mark) == 1 and (
+        abbreviation in _NEVER_FINAL or (abbreviation in _BEFORE_NUMBER and word[0].isdigit())
+    ):
+        return False
+    if _INITIALS.match(token + ".") and len(mark) == 1:
+        # "George W. Bush", "the U.S. Senate": only a common word after it starts a sentence.
+        bare = word.strip(_CLOSERS + ",;:").lower()
+        return bare in STOP_WORDS
+    return True
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph, verbatim except for collapsed whitespace."""
+    text = collapse_whitespace(paragraph)
+    sentences: list[str] = []
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        if _is_boundary(text, match):
+            sentences.append(text[start : match.end()].strip())
+            start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [s for s in sentences if s]
+
+
+def is_sentence(text: str) -> bool:
+    """A sentence ends in . ! ? (perhaps inside quotes); headlines and credits do not."""
+    core = text.rstrip().rstrip(_CLOSERS)
+    return bool(core) and core[-1] in _TERMINATORS
+
+
+_CHUNK = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+def tokenize_words(sentence: str) -> list[str]:
+    """Words of a sentence, as written.
+
+    Hyphenated words split into their parts (`de-escalation`), except model names
+    that carry a number (`Su-57`, `S-400`), which are one word. Possessive `'s` is
+    dropped; tokens without a letter (plain numbers) are not words.
+    """
+    words: list[str] = []
+    for chunk in _CHUNK.findall(sentence):
+        parts = [chunk] if "-" not in chunk or any(c.isdigit() for c in chunk) else chunk.split("-")
+        for part in parts:
+            part = _POSSESSIVE.sub("", part)
+            if any(c.isalpha() for c in part):
+                words.append(part)
+    return words
+
+
+@cache
+def stem(word: str) -> str:
+    """sumy's Snowball stem of a lower-cased word, memoised (news repeats words a lot)."""
+    return _STEMMER(word.lower().replace("’", "'"))
+
+
+def is_stop_word(word: str) -> bool:
+    return word.lower().replace("’", "'") in STOP_WORDS
+
+
+def content_stems(words: Iterable[str]) -> tuple[str, ...]:
+    """The stems TextRank compares: stop words out, duplicates kept (as sumy does)."""
+    return tuple(stem(w) for w in words if not is_stop_word(w))
+
+
+class SumyTokenizer:
+    """Stands in for `sumy.nlp.tokenizers.Tokenizer`, which needs NLTK data."""
+
+    language = LANGUAGE
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(split_sentences(paragraph))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return tuple(tokenize_words(sentence))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One body sentence of one article, with what later stages compare it by."""
+
+    text: str
+    article: int  # index into the list of articles
+    position: int  # order of the sentence within its article
+    stems: tuple[str, ...]  # every word's stem, in order: keywords match here
+    terms: tuple[str, ...]  # stems of the content words: TextRank compares these
+
+
+def join_broken_paragraphs(paragraphs: Iterable[str]) -> list[str]:
+    """Mend paragraphs cut mid-sentence: one that ends without a terminator and a next
+    one that opens in lower case (or with a comma) are one sentence on the page."""
+    mended: list[str] = []
+    for paragraph in paragraphs:
+        text = collapse_whitespace(paragraph)
+        if not text:
+            continue
+        if mended and not is_sentence(mended[-1]) and (text[0].islower() or text[0] in ",;"):
+            mended[-1] = f"{mended[-1]} {text}"
+        else:
+            mended.append(text)
+    return mended
+
+
+def article_sentences(paragraphs: Iterable[str]) -> list[str]:
+    """Every sentence-like piece of an article body, in order (headlines included)."""
+    return [s for p in join_broken_paragraphs(paragraphs) for s in split_sentences(p)]
+
+
+def segment_articles(articles: list[Article]) -> list[Sentence]:
+    """Body sentences of every article, in article order. Titles are not sentences."""
+    sentences: list[Sentence] = []
+    for index, article in enumerate(articles):
+        position = 0
+        for text in article_sentences(article.paragraphs):
+            if not is_sentence(text):
+                continue
+            words = tokenize_words(text)
+            if not words:
+                continue
+            sentences.append(
+                Sentence(
+                    text=text,
+                    article=index,
+                    position=position,
+                    stems=tuple(stem(w) for w in words),
+                    terms=content_stems(words),
+                )
+            )
+            position += 1
+    return sentences
