@@ -47,6 +47,12 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(outputs: dict[Path, bytes]) -> None:
     """Write every file to a temporary name first, then rename them all into place,
     so a failure leaves no half-written brief behind."""
@@ -60,6 +66,8 @@ def write_atomically(outputs: dict[Path, bytes]) -> None:
             staged.append((Path(temporary), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+            # mkstemp creates 0600 files; a brief is as readable as any file the user writes.
+            os.chmod(temporary, 0o666 & ~_current_umask())
         for temporary, target in staged:
             os.replace(temporary, target)
     except OSError as exc:

@@ -40,7 +40,7 @@ def _items_in_reading_order(brief: Brief) -> list[Item]:
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(#|>|[+-](?=\s)|\d+(?=[.)]\s))")
+_LINE_START = re.compile(r"^(?:(#|>|[+-](?=\s))|(\d+)(?=[.)]\s))")
 
 
 def escape_markdown(text: str) -> str:
@@ -53,7 +53,8 @@ def escape_markdown(text: str) -> str:
     text = _ENTITY_LIKE.sub("&amp;", text)
     text = text.replace("<", "&lt;").replace("~", "&#126;")
     text = _INLINE_SPECIALS.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+    # "# x" -> "\\# x"; "1. x" -> "1\\. x" (the marker after the number is what counts).
+    return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\", text)
 
 
 def _code_span(text: str) -> str:

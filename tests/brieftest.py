@@ -1,0 +1,85 @@
+"""Shared paths and helpers for the test suite (imported by conftest and the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+BBC_DEV = REPO / "tests" / "data" / "bbc-dev"
+BENCH = REPO / "bench"
+
+DATE = dt.date(2026, 11, 22)
+DATE_TEXT = DATE.isoformat()
+
+SEED_TITLES = (
+    "Video of Putin Buying Erdogan Ice Cream at Russian Airshow Goes Viral",
+    "Putin, Erdogan Discuss Syria, Defense Cooperation",
+    "Moscow, Ankara discussing joint production of Su-35 jets",
+    "Putin and Erdogan move towards repairing ties amid tension with West",
+    "Turkey’s Erdogan pivots to Putin as tensions rise with the West",
+)
+
+# Page chrome found in the seeds; none of it may surface as an item or a title.
+FURNITURE = (
+    "Share",
+    "Advertisement",
+    "Accessibility links",
+    "Breaking News",
+    "Updated",
+    "Send in e-mailSend in e-mail",
+    "XS",
+    "SM",
+    "MD",
+    "LG",
+    "16x9 Image",
+    "To find out more, click here.",
+    "RFE/RL",
+)
+
+# WeasyPrint's notice that the system lacks libharfbuzz-subset; an environment matter,
+# not a rendering problem of the brief.
+HARFBUZZ_NOTICE = "instead of HarfBuzz-Subset"
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace (including no-break spaces) to one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment: tags stripped, entities decoded, whitespace collapsed."""
+    return normalise(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
+
+
+def run_cli(*args: str, cwd: Path, umask: int = -1) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a child process, as a user would run it
+    (`umask=-1` leaves the umask as it is)."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        umask=umask,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    weasyprint_records: list[logging.LogRecord]
+
+
+@dataclass(frozen=True)
+class CliBuild:
+    result: subprocess.CompletedProcess[str]
+    out: Path

@@ -1,0 +1,196 @@
+"""The command line as a user meets it: a child process, exit codes, stdout and stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from brieftest import DATE_TEXT, REPO, SEEDS, CliBuild, run_cli
+
+from briefing import __version__
+
+BRIEF_NAMES = tuple(f"brief-{DATE_TEXT}.{ext}" for ext in ("md", "pdf", "json"))
+
+
+def assert_user_error(result: subprocess.CompletedProcess[str], *mentions: str) -> str:
+    """Exit 2, no traceback, and exactly one line on stderr that names the culprit."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    for mention in mentions:
+        assert mention in lines[0]
+    assert result.stdout == ""
+    return lines[0]
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def build(*args: str, cwd: Path, out: Path, umask: int = -1) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", *args, "--date", DATE_TEXT, "--out", str(out), cwd=cwd, umask=umask)
+
+
+def test_version_is_printed() -> None:
+    result = run_cli("--version", cwd=REPO)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"briefing, version {__version__}"
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "briefing"
+    if not script.exists():
+        pytest.skip("no console script next to this interpreter")
+    result = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_build_writes_the_three_files_and_prints_their_paths(seeds_cli_build: CliBuild) -> None:
+    result, out = seeds_cli_build.result, seeds_cli_build.out
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "warning" not in result.stderr and "error" not in result.stderr
+    assert result.stdout.splitlines() == [str(out / name) for name in BRIEF_NAMES]
+    assert sorted(p.name for p in out.iterdir()) == sorted(BRIEF_NAMES)
+    assert all((out / name).stat().st_size > 0 for name in BRIEF_NAMES)
+
+
+def test_same_date_gives_byte_identical_markdown_and_json(
+    seeds_cli_build: CliBuild, tmp_path: Path
+) -> None:
+    result = build("seeds", cwd=REPO, out=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for ext in ("md", "json"):
+        name = f"brief-{DATE_TEXT}.{ext}"
+        assert (tmp_path / name).read_bytes() == (seeds_cli_build.out / name).read_bytes()
+
+
+def test_format_title_and_per_topic_options(out: Path) -> None:
+    result = run_cli(
+        "build",
+        str(SEEDS),
+        "--date",
+        DATE_TEXT,
+        "--out",
+        str(out),
+        "--format",
+        "md",
+        "--title",
+        "Morning brief",
+        "--per-topic",
+        "2",
+        cwd=out,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in out.iterdir()] == [f"brief-{DATE_TEXT}.md"]
+    text = (out / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == f"# Morning brief — {DATE_TEXT}"
+    sections = text.split("\n## ")[2:-1]  # after "Key points", before "Sources"
+    assert len(sections) == 3
+    assert all(section.count("\n- ") == 2 for section in sections)
+
+
+def test_output_files_follow_the_umask(out: Path) -> None:
+    result = build(str(SEEDS), "--format", "md,json", cwd=out, out=out, umask=0o022)
+    assert result.returncode == 0, result.stderr
+    for path in out.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path
+
+
+# --- Bad input: exit 2, one line naming the culprit, nothing written ------------------
+
+
+def test_missing_source_folder(tmp_path: Path, out: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    assert_user_error(build(str(missing), cwd=tmp_path, out=out), str(missing))
+    assert list(out.iterdir()) == []
+
+
+def test_folder_without_txt_articles(tmp_path: Path, out: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "notes.md").write_text("Not an article\n\nIt is Markdown.\n", encoding="utf-8")
+    line = assert_user_error(build(str(folder), cwd=tmp_path, out=out), str(folder))
+    assert "no articles" in line
+    assert list(out.iterdir()) == []
+
+
+def test_folder_with_only_a_binary_file(tmp_path: Path, out: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    binary = folder / "scan.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    result = build(str(folder), cwd=tmp_path, out=out)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    warning, error = result.stderr.splitlines()
+    assert "warning" in warning and str(binary) in warning
+    assert "error" in error and str(folder) in error and "no articles" in error
+    assert list(out.iterdir()) == []
+
+
+def test_topics_file_with_invalid_toml(tmp_path: Path, out: Path) -> None:
+    topics = tmp_path / "my-topics.toml"
+    topics.write_text('[[topics]\nid = "x"\n', encoding="utf-8")
+    result = build(str(SEEDS), "--topics", str(topics), cwd=tmp_path, out=out)
+    line = assert_user_error(result, str(topics))
+    assert "TOML" in line
+    assert list(out.iterdir()) == []
+
+
+def test_missing_topics_file(tmp_path: Path, out: Path) -> None:
+    topics = tmp_path / "absent-topics.toml"
+    result = build(str(SEEDS), "--topics", str(topics), cwd=tmp_path, out=out)
+    assert_user_error(result, str(topics))
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("date", ["2026-13-40", "tomorrow", "2026-02-30"])
+def test_bad_date(tmp_path: Path, out: Path, date: str) -> None:
+    result = run_cli("build", str(SEEDS), "--date", date, "--out", str(out), cwd=tmp_path)
+    assert_user_error(result, "--date", date)
+    assert list(out.iterdir()) == []
+
+
+def test_bad_format(tmp_path: Path, out: Path) -> None:
+    result = build(str(SEEDS), "--format", "md,docx", cwd=tmp_path, out=out)
+    assert_user_error(result, "--format", "docx")
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["0", "many"])
+def test_bad_per_topic(tmp_path: Path, out: Path, value: str) -> None:
+    result = build(str(SEEDS), "--per-topic", value, cwd=tmp_path, out=out)
+    assert_user_error(result, "--per-topic")
+    assert list(out.iterdir()) == []
+
+
+def test_out_is_a_regular_file(tmp_path: Path) -> None:
+    target = tmp_path / "brief.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    result = build(str(SEEDS), cwd=tmp_path, out=target)
+    assert_user_error(result, str(target))
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.txt"]
+
+
+def test_out_is_under_a_regular_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("keep me\n", encoding="utf-8")
+    result = build(str(SEEDS), "--format", "md,json", cwd=tmp_path, out=blocker / "briefs")
+    assert_user_error(result, str(blocker))
+    assert blocker.read_text(encoding="utf-8") == "keep me\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["blocker"]
+
+
+def test_unknown_option_is_a_one_line_usage_error(tmp_path: Path, out: Path) -> None:
+    assert_user_error(build(str(SEEDS), "--colour", "red", cwd=tmp_path, out=out), "--colour")

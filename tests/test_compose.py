@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from brieftest import DATE
+
+from briefing.compose import (
+    DEFAULT_TITLE,
+    KEY_POINTS,
+    Brief,
+    Item,
+    compose_brief,
+    near_duplicate_groups,
+)
+from briefing.ingest import Article
+from briefing.segment import Sentence
+from briefing.topics import TopicSet, parse_topics
+
+QUOTE_START = "\"Together with Turkey's president we have outlined additional joint steps"
+
+
+def items(brief: Brief) -> list[Item]:
+    return [item for section in brief.sections for item in section.items]
+
+
+def quote_indices(sentences: list[Sentence]) -> list[int]:
+    return [i for i, s in enumerate(sentences) if s.text.startswith(QUOTE_START)]
+
+
+def test_the_two_retellings_of_the_quote_are_one_near_duplicate_group(
+    seed_sentences: list[Sentence],
+) -> None:
+    first, second = quote_indices(seed_sentences)
+    assert "neutralize" in seed_sentences[first].text
+    assert "neutralise" in seed_sentences[second].text
+    assert {seed_sentences[first].article, seed_sentences[second].article} == {1, 2}
+    groups = near_duplicate_groups(seed_sentences)
+    assert groups[first] == groups[second]
+
+
+def test_unrelated_sentences_are_not_grouped(seed_sentences: list[Sentence]) -> None:
+    groups = near_duplicate_groups(seed_sentences)
+    assert len(set(groups.tolist())) > 0.9 * len(seed_sentences)
+
+
+def test_near_duplicate_groups_of_nothing() -> None:
+    assert near_duplicate_groups([]).shape == (0,)
+
+
+def test_quote_appears_once_and_cites_both_articles(seeds_brief: Brief) -> None:
+    quoted = [item for item in items(seeds_brief) if item.text.startswith(QUOTE_START)]
+    assert len(quoted) <= 1
+    assert len(quoted) == 1, "the quote is the day's central Syria fact and should be in"
+    assert set(quoted[0].sources) == {1, 2}
+
+
+def test_no_two_items_tell_the_same_fact(
+    seeds_brief: Brief, seed_sentences: list[Sentence]
+) -> None:
+    groups = near_duplicate_groups(seed_sentences)
+    labels = Counter(int(groups[item.sentence]) for item in items(seeds_brief))
+    assert max(labels.values()) == 1
+
+
+def test_item_quotes_its_first_source_verbatim(
+    seeds_brief: Brief, seed_sentences: list[Sentence]
+) -> None:
+    for item in items(seeds_brief):
+        sentence = seed_sentences[item.sentence]
+        assert item.text == sentence.text
+        assert item.sources[0] == sentence.article
+        assert len(set(item.sources)) == len(item.sources)
+
+
+def test_each_section_holds_its_own_topic(seeds_brief: Brief) -> None:
+    assert [s.topic.id for s in seeds_brief.sections] == ["defence", "syria", "reset"]
+    assert all(1 <= len(s.items) <= 5 for s in seeds_brief.sections)
+    assert seeds_brief.title == "Russia–Turkey brief"
+    assert seeds_brief.date == DATE
+
+
+def test_key_points_are_the_three_best_items_of_the_sections(seeds_brief: Brief) -> None:
+    everything = items(seeds_brief)
+    assert len(seeds_brief.key_points) == KEY_POINTS == 3
+    assert all(point in everything for point in seeds_brief.key_points)
+    best = sorted(everything, key=lambda item: (-item.score, item.sentence))[:3]
+    assert list(seeds_brief.key_points) == best
+
+
+@pytest.mark.parametrize("per_topic", [1, 2, 3])
+def test_per_topic_limits_every_section(
+    seed_articles: list[Article],
+    seed_sentences: list[Sentence],
+    default_topics: TopicSet,
+    per_topic: int,
+) -> None:
+    brief = compose_brief(seed_articles, seed_sentences, default_topics, DATE, per_topic=per_topic)
+    assert [len(s.items) for s in brief.sections] == [per_topic] * 3
+    assert len(brief.key_points) == min(KEY_POINTS, 3 * per_topic)
+
+
+def test_topic_without_matching_sentence_gives_an_empty_section(
+    seed_articles: list[Article], seed_sentences: list[Sentence]
+) -> None:
+    topics = parse_topics(
+        '[[topics]]\nid = "cricket"\nkeywords = ["cricket", "wicket"]\n'
+        '[[topics]]\nid = "syria"\nkeywords = ["Syria", "Idlib"]\n',
+        "t.toml",
+    )
+    brief = compose_brief(seed_articles, seed_sentences, topics, DATE)
+    cricket, syria = brief.sections
+    assert cricket.items == ()
+    assert len(syria.items) == 5
+    assert brief.title == DEFAULT_TITLE
+
+
+def test_title_argument_overrides_the_topics_title(
+    seed_articles: list[Article], seed_sentences: list[Sentence], default_topics: TopicSet
+) -> None:
+    brief = compose_brief(seed_articles, seed_sentences, default_topics, DATE, title="Mine")
+    assert brief.title == "Mine"

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from brieftest import FURNITURE, SEED_TITLES, SEEDS
+
+from briefing.errors import InputError
+from briefing.ingest import (
+    Article,
+    find_article_files,
+    is_furniture,
+    parse_article,
+    read_articles,
+)
+from briefing.segment import segment_articles
+
+
+def parse(text: str) -> Article:
+    article = parse_article(text, "a", "a.txt")
+    assert article is not None
+    return article
+
+
+def body_text(article: Article) -> str:
+    return "\n".join(article.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share",
+        "Advertisement",
+        "Accessibility links",
+        "Breaking News",
+        "Updated",
+        "Send in e-mailSend in e-mail",
+        "XS",
+        "SM",
+        "MD",
+        "LG",
+        "• 16x9 Image",
+        "  share  ",
+        "ADVERTISEMENT",
+    ],
+)
+def test_furniture_line_is_recognised(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share prices fell sharply on Monday.",
+        "Updated figures show growth.",
+        "Putin and Erdogan move towards repairing ties amid tension with West",
+        "MD5 hashes are weak.",
+    ],
+)
+def test_prose_is_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_furniture_lines_are_removed_and_headline_found_below_them() -> None:
+    article = parse(
+        "Accessibility links\n\nBreaking News\n\nShare\n\n"
+        "Leaders meet in Ankara\n\nUpdated\n\n"
+        "The two leaders met on Monday.\n\nAdvertisement\n\n"
+        "Send in e-mailSend in e-mail\n\nThey agreed to talk again.\n\nXS\nSM\nMD\nLG\n"
+    )
+    assert article.title == "Leaders meet in Ankara"
+    assert article.paragraphs == ("The two leaders met on Monday.", "They agreed to talk again.")
+
+
+def test_credit_line_cuts_the_footer() -> None:
+    article = parse(
+        "Headline of the day\n\nFirst paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n\n"
+        "With reporting by AFP, AP and Reuters\n\n"
+        "The outlet reports the news in 27 languages.\n\nDeclared undesirable.\n"
+    )
+    assert article.paragraphs == ("First paragraph.", "Second paragraph.", "Third paragraph.")
+
+
+def test_image_placeholder_cuts_the_footer() -> None:
+    article = parse(
+        "Headline of the day\n\nFirst paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n\n"
+        "  • 16x9 Image\n\n    RFE/RL\n\n    Our journalists report the news.\n"
+    )
+    assert article.paragraphs == ("First paragraph.", "Second paragraph.", "Third paragraph.")
+
+
+def test_repeated_caption_line_is_dropped_but_a_repeated_headline_is_kept() -> None:
+    caption = "The two presidents watch planes at the air show."
+    article = parse(
+        f"Air show diplomacy\n\n{caption}\n{caption}\n\n"
+        "Putin met Erdogan at the air show.\n\nAir show diplomacy\n\nThey discussed jets.\n"
+    )
+    assert article.title == "Air show diplomacy"
+    assert caption not in body_text(article)
+    assert article.paragraphs == ("Putin met Erdogan at the air show.", "They discussed jets.")
+
+
+def test_seed_titles_are_the_real_headlines(seed_articles: list[Article]) -> None:
+    assert tuple(a.title for a in seed_articles) == SEED_TITLES
+
+
+def test_seed_ids_and_paths_follow_the_file_names(seed_articles: list[Article]) -> None:
+    files = sorted(SEEDS.glob("*.txt"))
+    assert [a.id for a in seed_articles] == [f.stem for f in files]
+    assert [Path(a.path).name for a in seed_articles] == [f.name for f in files]
+
+
+def test_trailing_related_story_headline_is_not_the_title_nor_a_sentence(
+    seed_articles: list[Article],
+) -> None:
+    related = "Turkey's President Erdogan in Moscow to 'reset' Russia ties"
+    for path in (SEEDS / "003_3b3976b05db80dbf.txt", SEEDS / "004_f6a2bb8c5d2e93d5.txt"):
+        assert path.read_text(encoding="utf-8").rstrip().endswith(related)
+    assert all(a.title != related for a in seed_articles)
+    assert all(related not in s.text for s in segment_articles(seed_articles))
+
+
+def test_seed_footer_and_furniture_are_gone(seed_articles: list[Article]) -> None:
+    for article in seed_articles:
+        for paragraph in article.paragraphs:
+            assert paragraph not in FURNITURE
+            assert "16x9 Image" not in paragraph
+            assert "RFE/RL" not in paragraph
+            assert "click here" not in paragraph
+    rferl = seed_articles[1]
+    assert rferl.paragraphs[-1] == (
+        "Ankara has purchased the S-400 system despite strong opposition from Washington, "
+        "a NATO ally."
+    )
+
+
+def test_repeated_photo_caption_in_seed_is_dropped(seed_articles: list[Article]) -> None:
+    assert not any("watch planes during the MAKS" in p for p in seed_articles[1].paragraphs)
+
+
+def test_utf8_article_is_read_without_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "a.txt").write_text("Erdoğan’s visit\n\nErdoğan arrived.\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        [article] = read_articles([tmp_path])
+    assert article.title == "Erdoğan’s visit"
+    assert caplog.records == []
+
+
+def test_cp1252_article_is_read_with_a_warning_naming_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes("Café talks – “done”\n\nThe café closed.\n".encode("cp1252"))
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        [article] = read_articles([tmp_path])
+    assert article.title == "Café talks – “done”"
+    assert article.paragraphs == ("The café closed.",)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert str(path) in warnings[0].getMessage()
+    assert "cp1252" in warnings[0].getMessage()
+
+
+def test_file_with_nul_bytes_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"Title\x00\x01\x02\n\nbody\x00")
+    (tmp_path / "good.txt").write_text("Good title\n\nGood body.\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        articles = read_articles([tmp_path])
+    assert [a.title for a in articles] == ["Good title"]
+    assert any(str(binary) in r.getMessage() for r in caplog.records)
+
+
+def test_article_files_are_found_recursively_in_sorted_order(tmp_path: Path) -> None:
+    for name in ("b/2.txt", "a/z.txt", "a/deeper/1.txt", "c.txt", "a/notes.md", "a/x.TXT"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Title {name}\n\nBody.\n", encoding="utf-8")
+    found = [p.relative_to(tmp_path).as_posix() for p in find_article_files([tmp_path])]
+    assert found == ["a/deeper/1.txt", "a/x.TXT", "a/z.txt", "b/2.txt", "c.txt"]
+
+
+def test_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text("Title\n\nBody.\n", encoding="utf-8")
+    assert find_article_files([tmp_path, path]) == [path]
+
+
+def test_missing_source_raises_input_error_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(InputError, match="nowhere"):
+        find_article_files([missing])
+
+
+def test_file_of_only_furniture_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "empty.txt").write_text("Share\n\nAdvertisement\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_articles([tmp_path]) == []
+    assert any("empty.txt" in r.getMessage() for r in caplog.records)
+
+
+def test_same_file_name_in_two_folders_gets_distinct_ids(tmp_path: Path) -> None:
+    for folder in ("monday", "tuesday"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_text(
+            f"Story of {folder}\n\nBody.\n", encoding="utf-8"
+        )
+    articles = read_articles([tmp_path])
+    assert [a.id for a in articles] == ["story", "story-2"]
+    assert [a.title for a in articles] == ["Story of monday", "Story of tuesday"]
+
+
+def test_byline_near_the_top_does_not_cut_the_story() -> None:
+    """Only a credit line in the second half of the page starts the footer."""
+    article = parse("Headline\n\nWritten by Jane Doe\n\nFirst.\n\nSecond.\n\nThird.\n\nFourth.\n")
+    assert article.paragraphs[-4:] == ("First.", "Second.", "Third.", "Fourth.")

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import nltk
+import pytest
+from brieftest import BBC_DEV, BENCH
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.parsers.plaintext import PlaintextParser
+
+from briefing.ingest import Article
+from briefing.segment import (
+    SumyTokenizer,
+    article_sentences,
+    is_sentence,
+    segment_articles,
+    split_sentences,
+    tokenize_words,
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Mr. Putin met Mrs. Smith in St. Petersburg on Monday. They spoke.",
+            ["Mr. Putin met Mrs. Smith in St. Petersburg on Monday.", "They spoke."],
+        ),
+        ("the U.S. Senate voted.", ["the U.S. Senate voted."]),
+        (
+            "Washington warned of U.S. sanctions. Ankara went ahead.",
+            ["Washington warned of U.S. sanctions.", "Ankara went ahead."],
+        ),
+        (
+            "The dispute has strained ties with the U.S. The talks went on.",
+            ["The dispute has strained ties with the U.S.", "The talks went on."],
+        ),
+        (
+            "Russia showed the Su-57. Turkey bought the S-400. Both said so.",
+            ["Russia showed the Su-57.", "Turkey bought the S-400.", "Both said so."],
+        ),
+        ('"Is it?" he asked.', ['"Is it?" he asked.']),
+        ('He said "no." Then he left.', ['He said "no."', "Then he left."]),
+        (
+            '"We are ready," Putin said. "We agree." Erdogan nodded.',
+            ['"We are ready," Putin said.', '"We agree."', "Erdogan nodded."],
+        ),
+        (
+            "One post got over 1.4 million views. It went viral.",
+            ["One post got over 1.4 million views.", "It went viral."],
+        ),
+        ("Did they agree? Yes! Talks resume.", ["Did they agree?", "Yes!", "Talks resume."]),
+        (
+            "Gen. Smith spoke to George W. Bush at No. 10 on Jan. 5 today.",
+            ["Gen. Smith spoke to George W. Bush at No. 10 on Jan. 5 today."],
+        ),
+    ],
+)
+def test_split_sentences(paragraph: str, expected: list[str]) -> None:
+    assert split_sentences(paragraph) == expected
+
+
+def test_split_sentences_collapses_whitespace_but_keeps_text_verbatim() -> None:
+    assert split_sentences("  Putin\u00a0arrived\n on  Tuesday.   He left.  ") == [
+        "Putin arrived on Tuesday.",
+        "He left.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Putin and Erdogan move towards repairing ties amid tension with West",
+        "With reporting by AFP",
+    ],
+)
+def test_headline_without_final_period_is_not_a_sentence(text: str) -> None:
+    assert not is_sentence(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He left.", "Did he?", "Go!", 'He said "no."', "“We agree”.", "He said “no.”", "(He left.)"],
+)
+def test_terminated_text_is_a_sentence(text: str) -> None:
+    assert is_sentence(text)
+
+
+def test_titles_are_not_body_sentences() -> None:
+    article = Article("a", "a.txt", "Leaders meet", ("Related headline here", "They met."))
+    assert [s.text for s in segment_articles([article])] == ["They met."]
+
+
+def test_paragraph_broken_mid_sentence_is_mended() -> None:
+    assert article_sentences(["Turkey took delivery of the", "missiles on Tuesday. Done."]) == [
+        "Turkey took delivery of the missiles on Tuesday.",
+        "Done.",
+    ]
+
+
+def test_tokenize_words_keeps_model_names_and_splits_hyphenated_words() -> None:
+    assert tokenize_words("The Su-57 and S-400 aid de-escalation.") == [
+        "The",
+        "Su-57",
+        "and",
+        "S-400",
+        "aid",
+        "de",
+        "escalation",
+    ]
+
+
+def test_tokenize_words_drops_possessives_and_bare_numbers() -> None:
+    assert tokenize_words("Russia’s and Turkey's 800 firms in 2019") == [
+        "Russia",
+        "and",
+        "Turkey",
+        "firms",
+        "in",
+    ]
+
+
+def _load_splitter_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_splitter", BENCH / "splitter.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up while building classes
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_splitter_cuts_bbc_reference_sentences_exactly() -> None:
+    """The bbc-dev summaries are article sentences glued together; the splitter must
+    recover at least 99.5% of them as exact sentences."""
+    score = _load_splitter_bench().score_splitter(Path(BBC_DEV))
+    print(
+        f"splitter: exact={score.exact} total={score.total} rate={score.rate:.4f} "
+        f"unverifiable={score.unverifiable}"
+    )
+    assert score.total >= 1000
+    assert score.rate >= 0.995, score.misses[:10]
+
+
+@pytest.fixture
+def no_nltk_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hide any NLTK data installed on this machine: a lookup (punkt) would fail."""
+    monkeypatch.setattr(nltk.data, "path", [])
+
+
+@pytest.mark.usefixtures("no_nltk_data")
+def test_sumy_tokenizer_feeds_sumy_plaintext_parser_without_nltk_data() -> None:
+    text = "Mr. Putin met Erdogan in St. Petersburg. They discussed the S-400.\n"
+    document = PlaintextParser.from_string(text, SumyTokenizer()).document
+    assert [str(s) for s in document.sentences] == [
+        "Mr. Putin met Erdogan in St. Petersburg.",
+        "They discussed the S-400.",
+    ]
+    assert document.sentences[1].words == ("They", "discussed", "the", "S-400")
+
+
+@pytest.mark.usefixtures("no_nltk_data")
+def test_sumy_tokenizer_feeds_sumy_object_document_model_without_nltk_data() -> None:
+    tokenizer = SumyTokenizer()
+    text = "The Senate voted on the Su-57 de-escalation."
+    document = ObjectDocumentModel([Paragraph([Sentence(text, tokenizer)])])
+    assert document.words == (
+        "The",
+        "Senate",
+        "voted",
+        "on",
+        "the",
+        "Su-57",
+        "de",
+        "escalation",
+    )
