@@ -16,12 +16,14 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.ingest import Article
-from briefing.rank import rank_order, term_matrix, textrank_scores
+from briefing.rank import centrality_in_article, percentiles, term_matrix, textrank_scores
 from briefing.segment import Sentence
-from briefing.topics import Topic, TopicSet, assign_topics
+from briefing.topics import Topic, TopicSet, route_sentences
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 KEY_POINTS = 3
+IN_ARTICLE_WEIGHT = 0.5  # share of a pick's relevance from its centrality in its own article
+REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 DEFAULT_TITLE = "Daily brief"
 
 
@@ -74,30 +76,48 @@ def _sources(members: list[int], quoted: int, sentences: list[Sentence]) -> tupl
     return (first, *others)
 
 
+def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
+    present = term_matrix([sentences[i].terms for i in pool]).tocsr()
+    present.data[:] = 1.0
+    norms = np.sqrt(np.asarray(present.sum(axis=1)).ravel())
+    return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ present).tocsr()
+
+
 def select_items(
     sentences: list[Sentence],
     pool: list[int],
     groups: np.ndarray,
     used: set[int],
     per_topic: int,
+    in_article: np.ndarray,
 ) -> list[Item]:
-    """The best-ranked sentences of a topic's pool, one per fact not already in the brief."""
+    """Pick a topic's items by maximal marginal relevance, one per fact.
+
+    Relevance blends the sentence's TextRank rank in the topic with its centrality rank
+    in its own article; each pick then lowers the relevance of sentences like it.
+    """
     if not pool:
         return []
     scores = textrank_scores([sentences[i].terms for i in pool])
     relative = scores * len(pool)
+    relevance = IN_ARTICLE_WEIGHT * in_article[pool] + (1.0 - IN_ARTICLE_WEIGHT) * percentiles(
+        scores
+    )
     members: dict[int, list[int]] = {}
     for index, label in enumerate(groups):
         members.setdefault(int(label), []).append(index)
+    vectors = _unit_rows(sentences, pool)
+    redundancy = np.zeros(len(pool))
+    available = np.array([int(groups[i]) not in used for i in pool])
     items: list[Item] = []
-    for position in rank_order(scores):
-        if len(items) == per_topic:
-            break
+    while len(items) < per_topic and available.any():
+        gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
+        position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
         label = int(groups[index])
-        if label in used:
-            continue
+        available &= np.array([int(groups[i]) != label for i in pool])
         used.add(label)
+        redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
         items.append(
             Item(
                 text=sentences[index].text,
@@ -118,12 +138,13 @@ def compose_brief(
     title: str | None = None,
 ) -> Brief:
     groups = near_duplicate_groups(sentences)
-    assignment = assign_topics(sentences, topics)
+    assignment = route_sentences(articles, sentences, topics).topic_of
+    in_article = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     used: set[int] = set()
     sections = []
     for index, topic in enumerate(topics.topics):
         pool = [i for i, assigned in enumerate(assignment) if assigned == index]
-        items = select_items(sentences, pool, groups, used, per_topic)
+        items = select_items(sentences, pool, groups, used, per_topic, in_article)
         sections.append(Section(topic=topic, items=tuple(items)))
     everything = [item for section in sections for item in section.items]
     key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]

@@ -59,3 +59,41 @@ def textrank_scores(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
 def rank_order(scores: np.ndarray) -> list[int]:
     """Indices best first; ties keep input order (as sumy's stable sort does)."""
     return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+
+def percentiles(values: np.ndarray) -> np.ndarray:
+    """Rank of each value as a fraction of the range: 1.0 best, 0.0 worst, ties averaged."""
+    n = len(values)
+    if n <= 1:
+        return np.ones(n)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    average_rank = first + (counts - 1) / 2.0
+    return average_rank[inverse] / (n - 1.0)
+
+
+def centrality_in_article(
+    term_lists: Sequence[Sequence[str]], articles: Sequence[int]
+) -> np.ndarray:
+    """Each sentence's centrality within its own article, as a percentile.
+
+    LexRank with continuous cosine weights (Erkan & Radev 2004) over the article's
+    sentences: how much a sentence says what its whole article is about. A topic's
+    TextRank alone favours sentences that echo the other articles; this keeps each
+    pick anchored in what its own source considered its story.
+    """
+    result = np.zeros(len(term_lists))
+    members: dict[int, list[int]] = {}
+    for index, article in enumerate(articles):
+        members.setdefault(article, []).append(index)
+    counts = term_matrix(term_lists).tocsr()
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    unit = (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ counts).tocsr()
+    for indices in members.values():
+        block = unit[indices]
+        cosine = (block @ block.T).toarray()
+        np.fill_diagonal(cosine, 0.0)
+        graph = nx.from_numpy_array(cosine)
+        scores = nx.pagerank(graph, alpha=DAMPING, weight="weight", tol=1e-10, max_iter=1000)
+        result[indices] = percentiles(np.array([scores[i] for i in range(len(indices))]))
+    return result

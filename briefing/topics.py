@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+from scipy import sparse
+
 from briefing.errors import InputError
-from briefing.segment import Sentence, stem, tokenize_words
+from briefing.ingest import Article
+from briefing.rank import term_matrix
+from briefing.segment import Sentence, content_stems, stem, tokenize_words
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TOPIC_KEYS = {"id", "title", "keywords"}
@@ -123,6 +128,196 @@ def matched_keywords(stems: tuple[str, ...], topic: Topic) -> list[str]:
         ):
             found.append(keyword)
     return found
+
+
+def keyword_hits(stems: tuple[str, ...], topics: TopicSet) -> list[list[str]]:
+    """For each topic, its keywords found in a run of stems."""
+    return [matched_keywords(stems, topic) for topic in topics.topics]
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which topic each sentence belongs to, and the evidence for it."""
+
+    topic_of: list[int | None]  # per sentence: topic index, or None
+    evidence: list[tuple[str, ...]]  # per sentence: matched keywords and learned terms
+    affinity: np.ndarray  # articles x (topics + 1): how much each article is about each
+    # topic; the last column is "none of them"
+    learned: tuple[tuple[str, ...], ...]  # per topic: terms learned from on-topic articles
+
+
+NEIGHBOURS = 5  # articles that vote on an article's topic
+OWN_WEIGHT = 0.25  # weight of an article's own keywords against its neighbours' votes
+SEED_WEIGHT = 0.15  # a seed keeps part of its own label (a topic one article covers)
+EVIDENCE_FOR_CERTAINTY = 4  # keyword hits that make an article's own vote certain
+SEED_MARGIN = 2.0  # a seed article has this many times more hits for its topic than any other
+LEARNED_TERMS = 15  # terms learned per topic
+LEARNED_WEIGHT = 0.5  # a learned term counts half a keyword
+ON_TOPIC = 0.6  # article affinity that makes an article clearly about a topic
+THRESHOLD = 0.5  # sentence score needed to enter a section
+
+
+def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
+    counts = term_matrix(documents).tocsr()
+    counts.data = 1.0 + np.log(counts.data)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+    weighted = (counts @ sparse.diags_array(idf)).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ weighted).tocsr()
+
+
+def _nearest(vectors: sparse.csr_array, k: int, block: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """The k most similar other articles of each article, and their cosines."""
+    n = vectors.shape[0]
+    k = min(k, n - 1)
+    index = np.zeros((n, max(k, 0)), dtype=np.int64)
+    weight = np.zeros((n, max(k, 0)))
+    if k <= 0:
+        return index, weight
+    for start in range(0, n, block):
+        sims = (vectors[start : start + block] @ vectors.T).toarray()
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -1.0
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        index[start : start + block] = top
+        weight[start : start + block] = np.maximum(sims[rows[:, None], top], 0.0)
+    return index, weight
+
+
+def _weight_by_rarity(
+    article_hits: np.ndarray, sentences: list[Sentence], sentence_hits: list[list[list[str]]]
+) -> np.ndarray:
+    """Keyword hits weighted by how few of the day's articles carry the keyword: a
+    keyword found in most articles ("firm", "market") says little about any one of
+    them. The total per article is kept, so it still measures how much evidence there is."""
+    n = len(article_hits)
+    carriers: dict[tuple[int, str], set[int]] = {}
+    for sentence, hits in zip(sentences, sentence_hits, strict=True):
+        for topic, found in enumerate(hits):
+            for keyword in found:
+                carriers.setdefault((topic, keyword), set()).add(sentence.article)
+    weighted = np.zeros_like(article_hits)
+    for sentence, hits in zip(sentences, sentence_hits, strict=True):
+        for topic, found in enumerate(hits):
+            for keyword in found:
+                rarity = 1.0 + np.log((1.0 + n) / (1.0 + len(carriers[(topic, keyword)])))
+                weighted[sentence.article, topic] += rarity
+    total = article_hits.sum(axis=1, keepdims=True)
+    return weighted * total / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
+
+
+def article_affinity(
+    hits: np.ndarray, vectors: sparse.csr_array, lengths: np.ndarray
+) -> np.ndarray:
+    """How much each article is about each topic (rows sum to 1; last column: none).
+
+    An article's own keywords vote, and so do its nearest neighbours: articles with a
+    clear keyword majority are seeds for their topic, articles with no keyword at all
+    are seeds for "none". A stray keyword in an article whose neighbours are all about
+    something else therefore does not make it on-topic.
+    """
+    n, k = hits.shape
+    total = hits.sum(axis=1)
+    # A short article needs fewer keywords to be plainly about something.
+    certainty = np.minimum(total / np.minimum(EVIDENCE_FOR_CERTAINTY, lengths), 1.0)
+    own = np.zeros((n, k + 1))
+    own[:, :k] = hits / np.maximum(total, 1.0)[:, None] * certainty[:, None]
+    own[:, k] = 1.0 - certainty
+    seeds = np.zeros((n, k + 1))
+    ordered = np.sort(hits, axis=1)
+    runner_up = ordered[:, -2] if k > 1 else np.zeros(n)
+    clear = (ordered[:, -1] >= 2) & (ordered[:, -1] >= SEED_MARGIN * runner_up)
+    seeds[clear, np.argmax(hits, axis=1)[clear]] = 1.0
+    seeds[total == 0, k] = 1.0
+    neighbours, weights = _nearest(vectors, NEIGHBOURS)
+    affinity = seeds
+    for _ in range(2):
+        votes = (weights[:, :, None] * affinity[neighbours]).sum(axis=1)
+        votes /= np.maximum(votes.sum(axis=1, keepdims=True), 1e-12)
+        affinity = votes + OWN_WEIGHT * own + SEED_WEIGHT * seeds
+        affinity /= affinity.sum(axis=1, keepdims=True)
+    return affinity
+
+
+def learn_terms(
+    documents: list[list[str]], affinity: np.ndarray, excluded: set[str]
+) -> list[dict[str, float]]:
+    """Per topic, the terms far more common in its clearly on-topic articles than in
+    the others: the words that keep company with the analyst's keywords."""
+    present = term_matrix(documents).tocsr()
+    present.data[:] = 1.0
+    vocabulary: dict[str, int] = {}
+    for document in documents:
+        for term in document:
+            vocabulary.setdefault(term, len(vocabulary))
+    names = np.array(list(vocabulary), dtype=object)
+    learned: list[dict[str, float]] = []
+    topics = affinity.shape[1] - 1
+    for topic in range(topics):
+        inside = affinity[:, topic] >= ON_TOPIC
+        if inside.sum() < 2 or (~inside).sum() == 0:
+            learned.append({})
+            continue
+        rate_in = np.asarray(present[inside].mean(axis=0)).ravel()
+        rate_out = np.asarray(present[~inside].mean(axis=0)).ravel()
+        gain = rate_in - rate_out
+        gain[rate_in < 0.34] = 0.0
+        order = np.argsort(-gain, kind="stable")
+        terms = {}
+        for column in order:
+            if gain[column] <= 0.2 or len(terms) == LEARNED_TERMS:
+                break
+            if names[column] not in excluded:
+                terms[str(names[column])] = float(gain[column])
+        learned.append(terms)
+    return learned
+
+
+def route_sentences(
+    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+) -> Routing:
+    """Each sentence's topic, from its own keywords and learned terms weighed by how
+    much its article is about the topic; None when the evidence is too weak."""
+    k = len(topics.topics)
+    sentence_hits = [keyword_hits(s.stems, topics) for s in sentences]
+    counts = np.array([[len(h) for h in hits] for hits in sentence_hits], dtype=float)
+    counts = counts.reshape(len(sentences), k)
+    article_hits = np.zeros((len(articles), k))
+    documents: list[list[str]] = []
+    for index, article in enumerate(articles):
+        title = tokenize_words(article.title)
+        title_hits = keyword_hits(tuple(stem(w) for w in title), topics)
+        article_hits[index] = [len(h) for h in title_hits]
+        documents.append(list(content_stems(title)))
+    for sentence, row in zip(sentences, counts, strict=True):
+        article_hits[sentence.article] += row
+        documents[sentence.article].extend(sentence.terms)
+    article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits)
+    lengths = 1.0 + np.bincount([s.article for s in sentences], minlength=len(articles))
+    affinity = article_affinity(article_hits, _tfidf(documents), lengths)
+    keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
+    learned = learn_terms(documents, affinity, keyword_stems)
+    topic_of: list[int | None] = []
+    evidence: list[tuple[str, ...]] = []
+    for sentence, hits, row in zip(sentences, sentence_hits, counts, strict=True):
+        terms = set(sentence.terms)
+        found = [[t for t in learned[i] if t in terms] for i in range(k)]
+        strength = row + LEARNED_WEIGHT * np.minimum([len(f) for f in found], 2)
+        scores = affinity[sentence.article, :k] * (1.0 + strength)
+        best = int(np.argmax(scores)) if k else 0
+        if k and scores[best] >= THRESHOLD:
+            topic_of.append(best)
+            evidence.append((*hits[best], *found[best]))
+        else:
+            topic_of.append(None)
+            evidence.append(())
+    return Routing(
+        topic_of=topic_of,
+        evidence=evidence,
+        affinity=affinity,
+        learned=tuple(tuple(t) for t in learned),
+    )
 
 
 def assign_topics(sentences: list[Sentence], topics: TopicSet) -> list[int | None]:

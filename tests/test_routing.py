@@ -1,0 +1,123 @@
+"""Routing with article context: what an article is about decides for its sentences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from briefing.ingest import Article
+from briefing.rank import centrality_in_article, percentiles
+from briefing.segment import segment_articles
+from briefing.topics import parse_topics, route_sentences
+
+TOPICS = parse_topics(
+    """
+[[topics]]
+id = "markets"
+title = "Markets"
+keywords = ["shares", "investors", "stock market"]
+
+[[topics]]
+id = "elections"
+title = "Elections"
+keywords = ["election", "voters", "ballot"]
+""",
+    "topics.toml",
+)
+
+
+def article(number: int, title: str, *paragraphs: str) -> Article:
+    return Article(id=f"a{number}", path=f"a{number}.txt", title=title, paragraphs=paragraphs)
+
+
+MARKET_DAY = [
+    article(
+        1,
+        "Shares rally as investors return",
+        "Shares in London rose sharply on Monday as investors returned to the stock market.",
+        "Traders said the rally in bank shares had surprised investors.",
+        "The index closed at its highest level since the spring.",
+    ),
+    article(
+        2,
+        "Investors pile into mining shares",
+        "Mining shares climbed for a third day as investors bet on higher metal prices.",
+        "The index of mining companies gained four percent in the week.",
+        "Analysts expect the rally in shares to continue into the summer.",
+    ),
+    article(
+        3,
+        "Voters head to the polls",
+        "Voters in the north went to the polls in the regional election on Sunday.",
+        "Turnout in the election was higher than at the last ballot.",
+        "The count of every ballot will finish on Tuesday.",
+    ),
+    article(
+        4,
+        "Striker scores twice in cup win",
+        "The striker scored twice as the club reached the cup final on Saturday.",
+        "Fans sang in the stands long after the final whistle.",
+        "The club said ticket sales for the final would open to investors in the club first.",
+        "The manager praised the defence and the goalkeeper after the match.",
+    ),
+    article(
+        5,
+        "Goalkeeper saves penalty in derby",
+        "The goalkeeper saved a late penalty as the derby ended in a draw.",
+        "The manager said the club would not sell its young striker this season.",
+        "Fans of both clubs filled the stadium for the derby.",
+    ),
+]
+
+
+def route(articles: list[Article]) -> tuple[list, list]:
+    sentences = segment_articles(articles)
+    return sentences, route_sentences(articles, sentences, TOPICS).topic_of
+
+
+def test_an_on_topic_article_lends_its_topic_to_sentences_without_keywords() -> None:
+    sentences, topic_of = route(MARKET_DAY)
+    closing = next(i for i, s in enumerate(sentences) if s.text.startswith("The index closed"))
+    assert topic_of[closing] == 0
+
+
+def test_a_stray_keyword_in_an_off_topic_article_does_not_pull_a_sentence_in() -> None:
+    sentences, topic_of = route(MARKET_DAY)
+    stray = next(i for i, s in enumerate(sentences) if "ticket sales" in s.text)
+    assert topic_of[stray] is None
+    football = [t for s, t in zip(sentences, topic_of, strict=True) if s.article in (3, 4)]
+    assert set(football) == {None}
+
+
+def test_each_topic_keeps_its_own_articles() -> None:
+    sentences, topic_of = route(MARKET_DAY)
+    for sentence, topic in zip(sentences, topic_of, strict=True):
+        if sentence.article in (0, 1):
+            assert topic == 0, sentence.text
+        if sentence.article == 2:
+            assert topic == 1, sentence.text
+
+
+def test_topics_are_widened_with_terms_from_clearly_on_topic_articles() -> None:
+    sentences = segment_articles(MARKET_DAY)
+    routing = route_sentences(MARKET_DAY, sentences, TOPICS)
+    assert "ralli" in routing.learned[0]  # "rally": in both market stories, nowhere else
+    assert not set(routing.learned[0]) & {"share", "investor"}  # keywords are not "learned"
+
+
+def test_a_lone_article_with_a_keyword_is_routed() -> None:
+    lone = [article(1, "Plan", "Voters will decide the plan next week.")]
+    _, topic_of = route(lone)
+    assert topic_of == [1]
+
+
+def test_percentiles_rank_best_as_one_and_average_ties() -> None:
+    assert percentiles(np.array([0.1, 0.5, 0.3])).tolist() == [0.0, 1.0, 0.5]
+    assert percentiles(np.array([0.2, 0.2, 0.9])).tolist() == [0.25, 0.25, 1.0]
+    assert percentiles(np.array([3.0])).tolist() == [1.0]
+
+
+def test_centrality_in_article_is_computed_per_article() -> None:
+    terms = [("a", "b"), ("a", "b", "c"), ("z",), ("x", "y"), ("x", "y", "w"), ("q",)]
+    central = centrality_in_article(terms, [0, 0, 0, 1, 1, 1])
+    assert central[0] == central[1] > central[2] == 0.0  # an unconnected sentence ranks last
+    assert central[3] == central[4] > central[5] == 0.0
