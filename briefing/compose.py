@@ -16,7 +16,13 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.ingest import Article
-from briefing.rank import centrality_in_article, percentiles, term_matrix, textrank_scores
+from briefing.rank import (
+    centrality_in_article,
+    percentiles,
+    term_matrix,
+    textrank_scores,
+    unit_rows,
+)
 from briefing.segment import Sentence
 from briefing.topics import Topic, TopicSet, route_sentences
 
@@ -79,8 +85,7 @@ def _sources(members: list[int], quoted: int, sentences: list[Sentence]) -> tupl
 def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
     present = term_matrix([sentences[i].terms for i in pool]).tocsr()
     present.data[:] = 1.0
-    norms = np.sqrt(np.asarray(present.sum(axis=1)).ravel())
-    return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ present).tocsr()
+    return unit_rows(present)
 
 
 def select_items(

@@ -34,6 +34,12 @@ def term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
     return matrix
 
 
+def unit_rows(matrix: sparse.csr_array) -> sparse.csr_array:
+    """Rows scaled to length 1 (empty rows stay empty): dot products become cosines."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ matrix).tocsr()
+
+
 def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
     """TextRank edge weights, self-similarity on the diagonal as in sumy."""
     counts = term_matrix(term_lists)
@@ -86,9 +92,7 @@ def centrality_in_article(
     members: dict[int, list[int]] = {}
     for index, article in enumerate(articles):
         members.setdefault(article, []).append(index)
-    counts = term_matrix(term_lists).tocsr()
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    unit = (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ counts).tocsr()
+    unit = unit_rows(term_matrix(term_lists).tocsr())
     for indices in members.values():
         block = unit[indices]
         cosine = (block @ block.T).toarray()

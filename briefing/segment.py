@@ -1,6 +1,6 @@
 """Segment: paragraphs into sentences, sentences into words and stems, all offline.
 
-sumy's default Tokenizer needs NLTK's punkt data, which cannot be downloaded at run
+sumy's default Tokenizer needs NLTK data files, which are never downloaded at run
 time. The splitter here is written for news text instead (titles such as `Mr.` and
 `St.`, initials and acronyms such as `U.S.`, model names such as `Su-57`, quotes that
 close a sentence, decimals), and `SumyTokenizer` hands it to sumy.

@@ -17,7 +17,7 @@ from scipy import sparse
 
 from briefing.errors import InputError
 from briefing.ingest import Article
-from briefing.rank import term_matrix
+from briefing.rank import term_matrix, unit_rows
 from briefing.segment import Sentence, content_stems, stem, tokenize_words
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -162,9 +162,7 @@ def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-    weighted = (counts @ sparse.diags_array(idf)).tocsr()
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ weighted).tocsr()
+    return unit_rows((counts @ sparse.diags_array(idf)).tocsr())
 
 
 def _nearest(vectors: sparse.csr_array, k: int, block: int = 512) -> tuple[np.ndarray, np.ndarray]:
