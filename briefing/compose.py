@@ -108,25 +108,23 @@ def select_items(
     relevance = IN_ARTICLE_WEIGHT * in_article[pool] + (1.0 - IN_ARTICLE_WEIGHT) * percentiles(
         scores
     )
-    members: dict[int, list[int]] = {}
-    for index, label in enumerate(groups):
-        members.setdefault(int(label), []).append(index)
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
-    available = np.array([int(groups[i]) not in used for i in pool])
+    pool_groups = groups[np.asarray(pool)]
+    available = ~np.isin(pool_groups, list(used))
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
         label = int(groups[index])
-        available &= np.array([int(groups[i]) != label for i in pool])
+        available &= pool_groups != label
         used.add(label)
         redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
         items.append(
             Item(
                 text=sentences[index].text,
-                sources=_sources(members[label], index, sentences),
+                sources=_sources(np.flatnonzero(groups == label).tolist(), index, sentences),
                 score=round(float(relative[position]), 4),
                 sentence=index,
             )
