@@ -24,6 +24,7 @@ from briefing.rank import (
     unit_rows,
 )
 from briefing.segment import Sentence
+from briefing.standalone import stands_alone
 from briefing.topics import Topic, TopicSet, route_sentences
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
@@ -95,6 +96,7 @@ def select_items(
     used: set[int],
     per_topic: int,
     in_article: np.ndarray,
+    quotable: np.ndarray,
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
@@ -111,7 +113,7 @@ def select_items(
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
     pool_groups = groups[np.asarray(pool)]
-    available = ~np.isin(pool_groups, list(used))
+    available = ~np.isin(pool_groups, list(used)) & quotable[pool]
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
@@ -143,11 +145,13 @@ def compose_brief(
     groups = near_duplicate_groups(sentences)
     assignment = route_sentences(articles, sentences, topics).topic_of
     in_article = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
+    headlines = frozenset(article.title.strip() for article in articles)
+    quotable = np.array([stands_alone(s.text, headlines) for s in sentences], dtype=bool)
     used: set[int] = set()
     sections = []
     for index, topic in enumerate(topics.topics):
         pool = [i for i, assigned in enumerate(assignment) if assigned == index]
-        items = select_items(sentences, pool, groups, used, per_topic, in_article)
+        items = select_items(sentences, pool, groups, used, per_topic, in_article, quotable)
         sections.append(Section(topic=topic, items=tuple(items)))
     everything = [item for section in sections for item in section.items]
     key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]
