@@ -29,9 +29,23 @@ from briefing.topics import Topic, TopicSet, route_sentences
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 KEY_POINTS = 3
-IN_ARTICLE_WEIGHT = 0.5  # share of a pick's relevance from its centrality in its own article
+# A pick's relevance blends four ranks within the topic's pool (each 0 = worst, 1 = best).
+RELEVANCE_WEIGHTS = {
+    "topic_rank": 0.25,  # TextRank centrality among the topic's sentences
+    "article_rank": 0.25,  # centrality in its own article: what the article is about
+    "on_topic": 0.25,  # how much its article is about the topic (routing affinity)
+    "length": 0.25,  # longer sentences carry more of the story
+}
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 DEFAULT_TITLE = "Daily brief"
+
+
+@dataclass(frozen=True)
+class Retelling:
+    """A near-duplicate merged into an item: the same fact in another sentence."""
+
+    text: str
+    article: int
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,9 @@ class Item:
     sources: tuple[int, ...]  # article indices; every one carries this fact
     score: float  # TextRank score relative to the topic's average sentence (1.0)
     sentence: int  # index of the quoted sentence
+    evidence: tuple[str, ...] = ()  # topic keywords and learned terms the sentence matched
+    relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
+    retellings: tuple[Retelling, ...] = ()  # near-duplicates merged into it
 
 
 @dataclass(frozen=True)
@@ -89,46 +106,86 @@ def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
     return unit_rows(present)
 
 
+@dataclass(frozen=True)
+class Signals:
+    """What selection knows of every sentence of the day, whatever its topic."""
+
+    groups: np.ndarray  # near-duplicate group label
+    article_rank: np.ndarray  # percentile of centrality within its own article
+    quotable: np.ndarray  # stands alone, so it may be quoted
+    words: np.ndarray  # length in words
+
+
+def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
+    headlines = frozenset(article.title.strip() for article in articles)
+    return Signals(
+        groups=near_duplicate_groups(sentences),
+        article_rank=centrality_in_article(
+            [s.terms for s in sentences], [s.article for s in sentences]
+        ),
+        quotable=np.array([stands_alone(s.text, headlines) for s in sentences], dtype=bool),
+        words=np.array([len(s.text.split()) for s in sentences], dtype=float),
+    )
+
+
 def select_items(
     sentences: list[Sentence],
     pool: list[int],
-    groups: np.ndarray,
+    signals: Signals,
+    on_topic: np.ndarray,
     used: set[int],
     per_topic: int,
-    in_article: np.ndarray,
-    quotable: np.ndarray,
+    evidence: list[tuple[str, ...]] | None = None,
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
-    Relevance blends the sentence's TextRank rank in the topic with its centrality rank
-    in its own article; each pick then lowers the relevance of sentences like it.
+    `on_topic` holds, per pool sentence, how much its article is about the topic.
+    Relevance blends ranks within the pool (see RELEVANCE_WEIGHTS); each pick then
+    lowers the relevance of sentences like it. Only sentences that stand alone are
+    quoted, and a fact already quoted in another section is not quoted again.
     """
     if not pool:
         return []
+    at = np.asarray(pool)
     scores = textrank_scores([sentences[i].terms for i in pool])
     relative = scores * len(pool)
-    relevance = IN_ARTICLE_WEIGHT * in_article[pool] + (1.0 - IN_ARTICLE_WEIGHT) * percentiles(
-        scores
-    )
+    ranks = {
+        "topic_rank": percentiles(scores),
+        "article_rank": signals.article_rank[at],
+        "on_topic": percentiles(on_topic),
+        "length": percentiles(signals.words[at]),
+    }
+    relevance = sum(RELEVANCE_WEIGHTS[name] * rank for name, rank in ranks.items())
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
-    pool_groups = groups[np.asarray(pool)]
-    available = ~np.isin(pool_groups, list(used)) & quotable[pool]
+    pool_groups = signals.groups[at]
+    available = ~np.isin(pool_groups, list(used)) & signals.quotable[at]
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
-        label = int(groups[index])
+        label = int(signals.groups[index])
         available &= pool_groups != label
         used.add(label)
         redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
+        members = np.flatnonzero(signals.groups == label).tolist()
         items.append(
             Item(
                 text=sentences[index].text,
-                sources=_sources(np.flatnonzero(groups == label).tolist(), index, sentences),
+                sources=_sources(members, index, sentences),
                 score=round(float(relative[position]), 4),
                 sentence=index,
+                evidence=evidence[index] if evidence else (),
+                relevance=(
+                    ("relevance", round(float(relevance[position]), 4)),
+                    *((name, round(float(rank[position]), 4)) for name, rank in ranks.items()),
+                ),
+                retellings=tuple(
+                    Retelling(sentences[m].text, sentences[m].article)
+                    for m in members
+                    if m != index
+                ),
             )
         )
     return items
@@ -142,16 +199,15 @@ def compose_brief(
     per_topic: int = 5,
     title: str | None = None,
 ) -> Brief:
-    groups = near_duplicate_groups(sentences)
-    assignment = route_sentences(articles, sentences, topics).topic_of
-    in_article = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
-    headlines = frozenset(article.title.strip() for article in articles)
-    quotable = np.array([stands_alone(s.text, headlines) for s in sentences], dtype=bool)
+    signals = sentence_signals(articles, sentences)
+    routing = route_sentences(articles, sentences, topics)
+    article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
     sections = []
     for index, topic in enumerate(topics.topics):
-        pool = [i for i, assigned in enumerate(assignment) if assigned == index]
-        items = select_items(sentences, pool, groups, used, per_topic, in_article, quotable)
+        pool = [i for i, assigned in enumerate(routing.topic_of) if assigned == index]
+        on_topic = routing.affinity[article_of[pool], index] if pool else np.zeros(0)
+        items = select_items(sentences, pool, signals, on_topic, used, per_topic, routing.evidence)
         sections.append(Section(topic=topic, items=tuple(items)))
     everything = [item for section in sections for item in section.items]
     key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]

@@ -155,6 +155,9 @@ LEARNED_TERMS = 15  # terms learned per topic
 LEARNED_WEIGHT = 0.5  # a learned term counts half a keyword
 ON_TOPIC = 0.6  # article affinity that makes an article clearly about a topic
 THRESHOLD = 0.5  # sentence score needed to enter a section
+IN_SCOPE = 0.5  # an article with less affinity than this for "none" is about the topics
+EXPLICIT_HITS = 1  # distinct keywords that name a sentence's topic outright
+EXPLICIT_FLOOR = 0.25  # the affinity such a sentence gets for its topic in an in-scope article
 
 
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
@@ -302,7 +305,12 @@ def route_sentences(
         terms = set(sentence.terms)
         found = [[t for t in learned[i] if t in terms] for i in range(k)]
         strength = row + LEARNED_WEIGHT * np.minimum([len(f) for f in found], 2)
-        scores = affinity[sentence.article, :k] * (1.0 + strength)
+        lent = affinity[sentence.article, :k]
+        if affinity[sentence.article, k] < IN_SCOPE and row.max() >= EXPLICIT_HITS:
+            # The article is about the brief's topics; a sentence that names some of them
+            # outright belongs to one of those, whichever topic the article leans to.
+            lent = np.where(row >= EXPLICIT_HITS, np.maximum(lent, EXPLICIT_FLOOR), 0.0)
+        scores = lent * (1.0 + strength)
         best = int(np.argmax(scores)) if k else 0
         if k and scores[best] >= THRESHOLD:
             topic_of.append(best)

@@ -121,3 +121,23 @@ def test_centrality_in_article_is_computed_per_article() -> None:
     central = centrality_in_article(terms, [0, 0, 0, 1, 1, 1])
     assert central[0] == central[1] > central[2] == 0.0  # an unconnected sentence ranks last
     assert central[3] == central[4] > central[5] == 0.0
+
+
+def test_a_sentence_that_names_another_topic_goes_there_in_an_on_topic_article() -> None:
+    """A market story that reports on the election: the article lends "markets" to its
+    plain sentences, but the one that names the election outright is an election item."""
+    day = [
+        *MARKET_DAY,
+        article(
+            6,
+            "Shares slip before the vote",
+            "Shares fell in early trading as investors waited for the result.",
+            "Turnout in the regional election was the highest for twenty years, officials said.",
+            "Bank shares led the fall as investors sold the stock market's biggest names.",
+        ),
+    ]
+    sentences, topic_of = route(day)
+    turnout = next(i for i, s in enumerate(sentences) if "highest for twenty" in s.text)
+    assert sentences[turnout].article == 5
+    assert topic_of[turnout] == 1
+    assert {t for s, t in zip(sentences, topic_of, strict=True) if s.article == 5} == {0, 1}
