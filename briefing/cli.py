@@ -105,6 +105,11 @@ def cli() -> None:
     help="Items per topic.",
 )
 @click.option("--title", help="Title of the brief [the topics file's title].")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print why each item was picked, and add the same to the JSON.",
+)
 def build(
     sources: tuple[Path, ...],
     topics_path: Path | None,
@@ -113,9 +118,10 @@ def build(
     format_text: str,
     per_topic: int,
     title: str | None,
+    explain: bool,
 ) -> None:
     """Build the brief from SOURCES (folders or .txt files; default: seeds/)."""
-    from briefing.render import RENDERERS
+    from briefing.render import RENDERERS, render_explanation, render_json
 
     date = parse_date(date_text)
     formats = parse_formats(format_text)
@@ -123,12 +129,15 @@ def build(
     brief = build_brief(list(sources or DEFAULT_SOURCES), topics, date, per_topic, title)
     outputs: dict[Path, bytes] = {}
     for fmt in formats:
-        rendered = RENDERERS[fmt](brief)
+        rendered = render_json(brief, explain=True) if explain and fmt == "json" else None
+        rendered = rendered or RENDERERS[fmt](brief)
         data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
         outputs[out_dir / f"brief-{date.isoformat()}.{fmt}"] = data
     write_atomically(outputs)
     for path in outputs:
         click.echo(str(path))
+    if explain:
+        click.echo(render_explanation(brief), nl=False)
 
 
 class _OneLine(logging.Formatter):

@@ -54,7 +54,8 @@ class Item:
     sources: tuple[int, ...]  # article indices; every one carries this fact
     score: float  # TextRank score relative to the topic's average sentence (1.0)
     sentence: int  # index of the quoted sentence
-    evidence: tuple[str, ...] = ()  # topic keywords and learned terms the sentence matched
+    keywords: tuple[str, ...] = ()  # the topic's keywords the sentence matched
+    learned: tuple[str, ...] = ()  # terms learned for the topic that the sentence has (stems)
     relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
     retellings: tuple[Retelling, ...] = ()  # near-duplicates merged into it
 
@@ -136,6 +137,7 @@ def select_items(
     used: set[int],
     per_topic: int,
     evidence: list[tuple[str, ...]] | None = None,
+    learned: tuple[str, ...] = (),
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
@@ -146,6 +148,7 @@ def select_items(
     """
     if not pool:
         return []
+    evidence = evidence or [()] * len(sentences)
     at = np.asarray(pool)
     scores = textrank_scores([sentences[i].terms for i in pool])
     relative = scores * len(pool)
@@ -176,7 +179,8 @@ def select_items(
                 sources=_sources(members, index, sentences),
                 score=round(float(relative[position]), 4),
                 sentence=index,
-                evidence=evidence[index] if evidence else (),
+                keywords=tuple(t for t in evidence[index] if t not in learned),
+                learned=tuple(t for t in evidence[index] if t in learned),
                 relevance=(
                     ("relevance", round(float(relevance[position]), 4)),
                     *((name, round(float(rank[position]), 4)) for name, rank in ranks.items()),
@@ -207,7 +211,16 @@ def compose_brief(
     for index, topic in enumerate(topics.topics):
         pool = [i for i, assigned in enumerate(routing.topic_of) if assigned == index]
         on_topic = routing.affinity[article_of[pool], index] if pool else np.zeros(0)
-        items = select_items(sentences, pool, signals, on_topic, used, per_topic, routing.evidence)
+        items = select_items(
+            sentences,
+            pool,
+            signals,
+            on_topic,
+            used,
+            per_topic,
+            routing.evidence,
+            routing.learned[index],
+        )
         sections.append(Section(topic=topic, items=tuple(items)))
     everything = [item for section in sections for item in section.items]
     key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]

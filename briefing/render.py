@@ -81,6 +81,12 @@ def _load_template(name: str) -> str:
     return resources.files("briefing.templates").joinpath(name).read_text(encoding="utf-8")
 
 
+def reported_by(item: Item) -> str:
+    """The corroboration marker after an item told by more than one source."""
+    count = len(item.sources)
+    return f" (reported by {count} sources)" if count > 1 else ""
+
+
 def render_markdown(brief: Brief) -> str:
     numbers = citation_numbers(brief)
 
@@ -89,6 +95,7 @@ def render_markdown(brief: Brief) -> str:
 
     template = _template_environment().get_template("brief.md.j2")
     return template.render(
+        reported=reported_by,
         title=brief.title,
         date=brief.date.isoformat(),
         articles=brief.articles,
@@ -139,16 +146,33 @@ def render_pdf(brief: Brief) -> bytes:
 # --- JSON -----------------------------------------------------------------------------
 
 
-def _item_json(brief: Brief, item: Item) -> dict[str, Any]:
-    return {
+def _item_json(brief: Brief, item: Item, explain: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "text": item.text,
         "sources": [brief.articles[a].id for a in item.sources],
         "score": item.score,
     }
+    if explain:
+        data["explain"] = explanation(brief, item)
+    return data
 
 
-def render_json(brief: Brief) -> str:
-    """The contract other tools rely on; `sources` lists every article read."""
+def explanation(brief: Brief, item: Item) -> dict[str, Any]:
+    """Why an item is in the brief: what routed it to its topic, how its selection
+    weighed it, and which retellings of the same fact it stands for."""
+    return {
+        "keywords": list(item.keywords),
+        "learned_terms": list(item.learned),
+        "relevance": dict(item.relevance),
+        "merged": [
+            {"text": r.text, "source": brief.articles[r.article].id} for r in item.retellings
+        ],
+    }
+
+
+def render_json(brief: Brief, explain: bool = False) -> str:
+    """The contract other tools rely on; `sources` lists every article read. With
+    `explain`, each item also says why it was picked."""
     topic_of = {
         item.sentence: section.topic.id for section in brief.sections for item in section.items
     }
@@ -159,17 +183,28 @@ def render_json(brief: Brief) -> str:
             {
                 "id": section.topic.id,
                 "title": section.topic.title,
-                "items": [_item_json(brief, item) for item in section.items],
+                "items": [_item_json(brief, item, explain) for item in section.items],
             }
             for section in brief.sections
         ],
         "key_points": [
-            {"topic": topic_of[item.sentence], **_item_json(brief, item)}
+            {"topic": topic_of[item.sentence], **_item_json(brief, item, explain)}
             for item in brief.key_points
         ],
         "sources": [{"id": a.id, "title": a.title, "path": a.path} for a in brief.articles],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_explanation(brief: Brief) -> str:
+    """A plain-text account of every pick, for an analyst tuning the topics file."""
+    template = _template_environment().get_template("explain.txt.j2")
+    return template.render(
+        sections=brief.sections,
+        articles=brief.articles,
+        explain=lambda item: explanation(brief, item),
+        ids=lambda item: ", ".join(brief.articles[a].id for a in item.sources),
+    )
 
 
 RENDERERS = {"md": render_markdown, "html": render_html, "json": render_json, "pdf": render_pdf}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,26 @@ def test_out_is_under_a_regular_file(tmp_path: Path) -> None:
 
 def test_unknown_option_is_a_one_line_usage_error(tmp_path: Path, out: Path) -> None:
     assert_user_error(build(str(SEEDS), "--colour", "red", cwd=tmp_path, out=out), "--colour")
+
+
+def test_explain_prints_why_each_item_was_picked(out: Path) -> None:
+    result = run_cli(
+        "build",
+        str(SEEDS),
+        "--out",
+        str(out),
+        "--date",
+        DATE_TEXT,
+        "--format",
+        "json",
+        "--explain",
+        cwd=out,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(out / f"brief-{DATE_TEXT}.json")
+    assert "Syria and Idlib (syria): 5 items" in result.stdout
+    assert result.stdout.count("keywords: ") == 15
+    assert "merged from 002_c1f93c058a9bd491: " in result.stdout
+    data = json.loads((out / f"brief-{DATE_TEXT}.json").read_text(encoding="utf-8"))
+    assert all("explain" in item for t in data["topics"] for item in t["items"])

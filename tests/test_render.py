@@ -29,10 +29,12 @@ from briefing.pipeline import build_brief
 from briefing.render import (
     citation_numbers,
     escape_markdown,
+    render_explanation,
     render_html,
     render_json,
     render_markdown,
     render_pdf,
+    reported_by,
 )
 from briefing.segment import Sentence
 from briefing.topics import TopicSet, parse_topics
@@ -146,7 +148,7 @@ def test_every_item_survives_python_markdown_intact(seeds_brief: Brief) -> None:
     lis = li_texts(python_markdown(text))
     for line, item in zip(item_lines(text), reading_order(seeds_brief), strict=True):
         refs = "".join(_REFERENCE.findall(line))
-        assert normalise(item.text) + refs in lis
+        assert normalise(item.text) + refs + reported_by(item) in lis
 
 
 def test_sources_survive_python_markdown_intact(seeds_brief: Brief) -> None:
@@ -394,3 +396,54 @@ def test_article_with_image_and_links_renders_without_fetching(
         for annotation in page.get("/Annots") or []:
             action = annotation.get_object().get("/A") or {}
             assert "/URI" not in action
+
+
+# --- Corroboration and explanations ----------------------------------------------------
+
+
+def test_an_item_told_by_two_sources_says_so_and_cites_both(seeds_brief: Brief) -> None:
+    text = render_markdown(seeds_brief)
+    numbers = citation_numbers(seeds_brief)
+    corroborated = [i for i in reading_order(seeds_brief) if len(i.sources) > 1]
+    assert corroborated, "the seeds retell the Idlib quote in two outlets"
+    for item in corroborated:
+        refs = "".join(f"[^{numbers[a]}]" for a in item.sources)
+        assert (
+            f"{escape_markdown(item.text)}{refs} (reported by {len(item.sources)} sources)" in text
+        )
+    single = next(i for i in reading_order(seeds_brief) if len(i.sources) == 1)
+    assert reported_by(single) == ""
+
+
+def test_json_explain_gives_evidence_relevance_and_merged_retellings(seeds_brief: Brief) -> None:
+    plain = json.loads(render_json(seeds_brief))
+    assert all("explain" not in item for t in plain["topics"] for item in t["items"])
+    data = json.loads(render_json(seeds_brief, explain=True))
+    items = [item for t in data["topics"] for item in t["items"]]
+    for item in items:
+        why = item["explain"]
+        assert set(why["relevance"]) == {
+            "relevance",
+            "topic_rank",
+            "article_rank",
+            "on_topic",
+            "length",
+        }
+        assert all(0.0 <= v <= 1.0 for v in why["relevance"].values())
+    syria = next(t for t in data["topics"] if t["id"] == "syria")
+    quote = next(i for i in syria["items"] if i["text"].startswith('"Together with'))
+    assert {"Syria", "Idlib"} <= set(quote["explain"]["keywords"])
+    merged = quote["explain"]["merged"]
+    assert [m["source"] for m in merged] == [quote["sources"][1]]
+    assert merged[0]["text"].startswith("\"Together with Turkey's president")
+    assert merged[0]["text"] != quote["text"]
+
+
+def test_explanation_text_names_each_item_its_evidence_and_merges(seeds_brief: Brief) -> None:
+    text = render_explanation(seeds_brief)
+    for section in seeds_brief.sections:
+        assert f"{section.topic.title} ({section.topic.id}): {len(section.items)} items" in text
+        for item in section.items:
+            assert item.text in text
+    assert "keywords: Syria, Idlib" in text
+    assert "merged from " in text
