@@ -1,22 +1,37 @@
-"""Ingest: read article files into clean title + paragraphs.
+"""Ingest: read article files of every kind into clean title + paragraphs, once each.
 
-Saved news pages carry page furniture (share buttons, ad slots, photo captions,
-footers, related-story links). None of it is reporting, so it is removed here,
-before any later stage can mistake it for a headline or a sentence.
+The readers (`briefing.readers`) know the formats; this module chooses one per file,
+removes page furniture (share buttons, ad slots, photo captions, footers, related-story
+links), gives every article a stable id, and keeps one copy of an article that arrived
+twice (a feed entry and the saved page, or a syndicated copy). None of the furniture is
+reporting, so it goes here, before any later stage can mistake it for a headline or a
+sentence.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from briefing.errors import InputError
+from briefing.readers import (
+    MANIFEST_NAME,
+    READERS,
+    SINGLE_ARTICLE_SUFFIXES,
+    Record,
+    apply_manifest,
+    load_manifest,
+    reader_for,
+)
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt",)
+ARTICLE_SUFFIXES = tuple(READERS)
 
 # Lines that are page chrome, matched against the whole (stripped) line.
 _FURNITURE = re.compile(
@@ -53,16 +68,24 @@ _IMAGE_PLACEHOLDER = re.compile(r"^[•·*\-\s]*\d+x\d+\s+image$", re.IGNORECASE
 
 @dataclass(frozen=True)
 class Article:
-    """One source article: its headline and body paragraphs, furniture removed."""
+    """One source article: its headline and body paragraphs, furniture removed, and what
+    a citation needs (outlet, link and publication time, when the source states them)."""
 
     id: str
     path: str
     title: str
     paragraphs: tuple[str, ...]
+    outlet: str | None = None
+    url: str | None = None
+    published: dt.datetime | None = None  # always time-zone aware
 
 
 def find_article_files(sources: list[Path]) -> list[Path]:
-    """Every article file under the given files/folders, recursively, in a stable order."""
+    """Every article file under the given files/folders, recursively, in a stable order.
+
+    A file of an unknown type is skipped with a warning; hidden files and folders and the
+    `sources.toml` manifests are skipped silently.
+    """
     found: list[Path] = []
     for source in sources:
         if source.is_dir():
@@ -70,11 +93,14 @@ def find_article_files(sources: list[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in source.rglob("*")
-                    if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                    if p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(source).parts)
+                    and _is_article_file(p)
                 )
             )
         elif source.is_file():
-            found.append(source)
+            if _is_article_file(source):
+                found.append(source)
         else:
             raise InputError(f"{source}: no such file or folder")
     unique: list[Path] = []
@@ -87,17 +113,14 @@ def find_article_files(sources: list[Path]) -> list[Path]:
     return unique
 
 
-def decode_article(data: bytes, name: str) -> str | None:
-    """UTF-8 first; cp1252 with a warning; None for binary files."""
-    if b"\x00" in data:
-        log.warning("%s: skipped, looks like a binary file", name)
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        log.warning("%s: not valid UTF-8, read as cp1252", name)
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def _is_article_file(path: Path) -> bool:
+    if path.name == MANIFEST_NAME:
+        return False
+    if reader_for(path) is None:
+        known = ", ".join(ARTICLE_SUFFIXES)
+        log.warning("%s: skipped, unknown file type (expected %s)", path, known)
+        return False
+    return True
 
 
 def is_furniture(line: str) -> bool:
@@ -163,16 +186,33 @@ def parse_article(text: str, article_id: str, path: str) -> Article | None:
     return Article(id=article_id, path=path, title=_collapse(title), paragraphs=paragraphs)
 
 
+def article_from_record(record: Record, article_id: str) -> Article | None:
+    """The record's text cleaned as a plain-text file is; a title the format states is the
+    headline, and a line repeating it in the body is dropped, as on a saved page."""
+    text = record.text if record.title is None else f"{record.title}\n\n{record.text}"
+    article = parse_article(text, article_id, record.path)
+    if article is None or not article.paragraphs:
+        return None
+    return replace(
+        article,
+        title=_collapse(record.title) if record.title else article.title,
+        outlet=record.outlet,
+        url=record.url,
+        published=record.published,
+    )
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _article_ids(paths: list[Path]) -> list[str]:
-    """Readable, unique ids from file names (`000_69f1…` stays `000_69f1…`)."""
+def _article_ids(hints: list[str]) -> list[str]:
+    """Readable, unique ids from file names (`000_69f1…` stays `000_69f1…`), and from the
+    file name and headline for an entry of a feed or export."""
     ids: list[str] = []
     used: set[str] = set()
-    for path in paths:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-") or "article"
+    for hint in hints:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", hint).strip("-") or "article"
         candidate, n = base, 2
         while candidate in used:
             candidate, n = f"{base}-{n}", n + 1
@@ -181,22 +221,123 @@ def _article_ids(paths: list[Path]) -> list[str]:
     return ids
 
 
-def read_articles(sources: list[Path]) -> list[Article]:
-    """Read every article under `sources`; unreadable or empty files are skipped with a warning."""
-    paths = find_article_files(sources)
-    articles: list[Article] = []
-    for path, article_id in zip(paths, _article_ids(paths), strict=True):
+def read_records(paths: list[Path], zone: dt.tzinfo) -> list[Record]:
+    """Every file through its format's reader, with its folder's manifest applied."""
+    manifests: dict[Path, dict[str, dict]] = {}
+    records: list[Record] = []
+    for path in paths:
+        reader = reader_for(path)
+        if reader is None:
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
             log.warning("%s: skipped, cannot read (%s)", path, exc.strerror or exc)
             continue
-        text = decode_article(data, str(path))
-        if text is None:
-            continue
-        article = parse_article(text, article_id, str(path))
+        if path.parent not in manifests:
+            manifests[path.parent] = load_manifest(path.parent, zone, SINGLE_ARTICLE_SUFFIXES)
+        fields = manifests[path.parent].get(path.name, {})
+        records.extend(apply_manifest(record, fields) for record in reader(path, data, zone))
+    return records
+
+
+def read_articles(sources: list[Path], zone: dt.tzinfo = dt.UTC) -> list[Article]:
+    """Read every article under `sources`, in a stable order; unreadable or empty files and
+    entries are skipped with a warning. Times written without an offset are in `zone`."""
+    records = read_records(find_article_files(sources), zone)
+    articles: list[Article] = []
+    for record, article_id in zip(records, _article_ids([r.id_hint for r in records]), strict=True):
+        article = article_from_record(record, article_id)
         if article is None:
-            log.warning("%s: skipped, no text", path)
+            log.warning("%s: skipped, no text", record.name)
             continue
         articles.append(article)
     return articles
+
+
+# --- One copy of each article ---------------------------------------------------------
+
+# Query parameters that track a click and do not change the page.
+_TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
+
+
+def normalise_url(url: str) -> str:
+    """The same page however it was linked: no scheme, `www.`, fragment, trailing slash
+    or tracking parameters."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMETER.match(k))
+    path = parts.path.rstrip("/")
+    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _identity_keys(article: Article) -> list[str]:
+    """Keys two copies of one article share: its link, or its headline and text as words
+    (punctuation, case and spacing aside, as syndication changes them)."""
+    words = _plain_words(article.title) + "\n" + _plain_words(" ".join(article.paragraphs))
+    keys = ["text:" + hashlib.sha256(words.encode("utf-8")).hexdigest()]
+    if article.url:
+        keys.append("url:" + normalise_url(article.url))
+    return keys
+
+
+def _preference(article: Article, position: int) -> tuple:
+    """Which copy to keep: the fullest text, then the most metadata, then the earliest
+    publication (the original of a syndicated story), then the first read."""
+    known = sum(value is not None for value in (article.outlet, article.url, article.published))
+    published = article.published.timestamp() if article.published else float("inf")
+    return (-sum(len(p) for p in article.paragraphs), -known, published, position)
+
+
+def drop_duplicates(articles: list[Article]) -> list[Article]:
+    """Each article once: copies with the same link or the same headline and text are one
+    article, kept as the preferred copy (with outlet, link or date filled in from copies at
+    the same link when it lacks them). Ids and paths are those of the kept copy."""
+    root = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    first_with_key: dict[str, int] = {}
+    for position, article in enumerate(articles):
+        for key in _identity_keys(article):
+            other = first_with_key.setdefault(key, position)
+            root[find(position)] = find(other)
+    groups: dict[int, list[int]] = {}
+    for position in range(len(articles)):
+        groups.setdefault(find(position), []).append(position)
+    kept: list[tuple[int, Article]] = []
+    for members in groups.values():
+        ranked = sorted(members, key=lambda i: _preference(articles[i], i))
+        best = articles[ranked[0]]
+        for dropped in ranked[1:]:
+            copy = articles[dropped]
+            log.info(
+                "%s (%s): same article as %s (%s), cited once",
+                copy.id,
+                copy.path,
+                best.id,
+                best.path,
+            )
+        kept.append((ranked[0], _filled_from_same_link(best, [articles[i] for i in ranked[1:]])))
+    return [article for _, article in sorted(kept, key=lambda pair: pair[0])]
+
+
+def _filled_from_same_link(article: Article, copies: list[Article]) -> Article:
+    if article.url is None:
+        return article
+    link = normalise_url(article.url)
+    same = [c for c in copies if c.url and normalise_url(c.url) == link]
+    missing = {
+        field: next((getattr(c, field) for c in same if getattr(c, field) is not None), None)
+        for field in ("outlet", "published")
+        if getattr(article, field) is None
+    }
+    return replace(article, **{k: v for k, v in missing.items() if v is not None})

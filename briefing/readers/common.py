@@ -1,0 +1,226 @@
+"""What every reader shares: the record it returns and the small parsers for dates, links,
+HTML fragments and the field names that exports, feeds and front matter use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article as a reader found it, before page furniture is removed.
+
+    `text` holds paragraphs separated by blank lines. With no `title`, the text's first
+    line is the headline, as in a plain-text file. `where` locates an entry inside a
+    multi-article file (`entry 3`, `line 4`) for messages.
+    """
+
+    path: str
+    id_hint: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: dt.datetime | None = None
+    where: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.path} ({self.where})" if self.where else self.path
+
+
+# Field names used by news exports, feeds and front matter, each mapped to the record field.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "text": ("text", "content", "body", "articlebody", "article_body", "full_text"),
+    "summary": ("description", "summary", "abstract", "excerpt"),
+    "url": ("url", "link", "canonical_url", "permalink", "web_url"),
+    "published": (
+        "published",
+        "date",
+        "publishedat",
+        "published_at",
+        "datepublished",
+        "pubdate",
+        "publication_date",
+        "created_at",
+    ),
+    "outlet": ("outlet", "source", "site_name", "sitename", "publisher", "site"),
+}
+
+
+def pick_field(record: dict[str, Any], field: str) -> Any:
+    """The first non-empty value under any accepted name for `field` (names compared
+    case-insensitively), or None."""
+    lowered = {str(key).lower(): value for key, value in record.items()}
+    for alias in FIELD_ALIASES[field]:
+        value = lowered.get(alias)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def decode_text(data: bytes, name: str) -> str | None:
+    """UTF-8 first; cp1252 with a warning; None (with a warning) for binary files."""
+    if b"\x00" in data:
+        log.warning("%s: skipped, looks like a binary file", name)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        log.warning("%s: not valid UTF-8, read as cp1252", name)
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_published(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
+    """A time-zone-aware publication time from what sources write: ISO 8601, RFC 822
+    (feeds, e-mail), a TOML date or datetime, or Unix seconds (milliseconds when huge).
+
+    A time without an offset is read in `zone`, the brief's time zone; a bare date is
+    midnight there. None when the value cannot be read as a time.
+    """
+    moment: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        try:
+            moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif isinstance(value, str):
+        moment = _parse_time_text(value.strip())
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def published_or_warn(value: Any, zone: dt.tzinfo, name: str) -> dt.datetime | None:
+    """`parse_published`, with a warning naming the source when a stated date is unreadable."""
+    published = parse_published(value, zone)
+    if value not in (None, "") and published is None:
+        log.warning("%s: unreadable date %r, treated as undated", name, str(value))
+    return published
+
+
+def _parse_time_text(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+
+
+def clean_url(value: Any) -> str | None:
+    """An absolute http(s) link that is safe to print inside `<…>`, or None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    return url if _URL.fullmatch(url) else None
+
+
+def clean_label(value: Any) -> str | None:
+    """A one-line label (a title, an outlet name) from a string, or from a `{"name": …}`
+    object as news APIs give their source; None when empty."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title")
+    if not isinstance(value, str):
+        return None
+    label = re.sub(r"\s+", " ", value).strip()
+    return label or None
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    """ASCII words joined by `-`, cut at a word boundary: a readable, stable id part."""
+    unquoted = re.sub(r"['’]", "", text)
+    ascii_text = unicodedata.normalize("NFKD", unquoted).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[: limit + 1].rsplit("-", 1)[0]
+    return slug
+
+
+# --- HTML fragments (feed content, Markdown output, HTML in exports) -------------------
+
+_BLOCK_TAGS = frozenset(
+    """p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre br hr table tr td th
+    section article header footer main figure""".split()
+)
+# Never article prose: scripts, embeds, captions and the page's own chrome.
+_SKIPPED_TAGS = frozenset("script style noscript template iframe svg figcaption nav aside".split())
+
+
+class _BlockText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skipping = 0
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._current)).strip()
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS and not self._skipping:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS and not self._skipping:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS and not self._skipping:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._current.append(data)
+
+
+def html_to_paragraphs(fragment: str) -> list[str]:
+    """The visible text of an HTML fragment, one string per block element."""
+    parser = _BlockText()
+    parser.feed(fragment)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def body_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a text field that may hold HTML, blank-line separated paragraphs, or
+    one paragraph per line."""
+    if _TAG.search(text):
+        return html_to_paragraphs(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
+    return [p for p in (re.sub(r"\s+", " ", part).strip() for part in parts) if p]

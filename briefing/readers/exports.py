@@ -1,0 +1,101 @@
+"""JSON Lines and JSON exports from news APIs and scrapers: one article per record.
+
+Field names differ between tools (`title`/`headline`, `text`/`content`/`body`,
+`url`/`link`, `published`/`date`/`publishedAt`, `source`/`outlet`/`site_name`); any of
+them is accepted (see `FIELD_ALIASES`). A `.json` file may hold one record, a list of
+records, or an object with the list under `articles`, `items`, `data` or `results`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from briefing.readers.common import (
+    Record,
+    body_paragraphs,
+    clean_label,
+    clean_url,
+    decode_text,
+    pick_field,
+    published_or_warn,
+    slugify,
+)
+
+log = logging.getLogger(__name__)
+
+_LIST_KEYS = ("articles", "items", "data", "results", "entries", "records")
+# News APIs cut long text and say so at the end: "… [+2345 chars]".
+_TRUNCATION_NOTE = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
+
+
+def read_jsonl(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
+    text = decode_text(data, str(path))
+    if text is None:
+        return []
+    records = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            log.warning("%s: %s: skipped, not valid JSON (%s)", path, where, _reason(exc))
+            continue
+        if record := _record(value, path, where, number, zone):
+            records.append(record)
+    return records
+
+
+def read_json(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
+    text = decode_text(data, str(path))
+    if text is None:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        log.warning("%s: skipped, not valid JSON (%s)", path, _reason(exc))
+        return []
+    if isinstance(value, dict):
+        listed = next((value[k] for k in _LIST_KEYS if isinstance(value.get(k), list)), None)
+        value = listed if listed is not None else [value]
+    if not isinstance(value, list):
+        log.warning("%s: skipped, expected an article or a list of articles", path)
+        return []
+    records = []
+    for number, item in enumerate(value, start=1):
+        if record := _record(item, path, f"record {number}", number, zone):
+            records.append(record)
+    return records
+
+
+def _reason(exc: ValueError) -> str:
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+
+
+def _record(value: Any, path: Path, where: str, number: int, zone: dt.tzinfo) -> Record | None:
+    name = f"{path}: {where}"
+    if not isinstance(value, dict):
+        log.warning("%s: skipped, not a JSON object", name)
+        return None
+    body = pick_field(value, "text") or pick_field(value, "summary")
+    paragraphs = body_paragraphs(_TRUNCATION_NOTE.sub("", body)) if isinstance(body, str) else []
+    if not paragraphs:
+        log.warning("%s: skipped, no article text", name)
+        return None
+    title = clean_label(pick_field(value, "title"))
+    return Record(
+        path=str(path),
+        id_hint=f"{path.stem}-{slugify(title or '') or number}",
+        text="\n\n".join(paragraphs),
+        title=title,
+        outlet=clean_label(pick_field(value, "outlet")),
+        url=clean_url(pick_field(value, "url")),
+        published=published_or_warn(pick_field(value, "published"), zone, name),
+        where=where,
+    )
