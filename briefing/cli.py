@@ -15,6 +15,7 @@ import click
 from briefing import __version__
 from briefing.errors import InputError
 from briefing.pipeline import build_brief
+from briefing.timewindow import Window, brief_moment, brief_zone, window_ending
 from briefing.topics import default_topics_path, load_topics
 
 FORMATS = ("md", "pdf", "html", "json")
@@ -22,9 +23,10 @@ DEFAULT_FORMATS = "md,pdf,json"
 DEFAULT_SOURCES = (Path("seeds"),)
 
 
-def parse_date(text: str | None) -> dt.date:
+def parse_date(text: str | None, zone: dt.tzinfo | None = None) -> dt.date:
+    """The brief's date; today is today in the brief's time zone."""
     if text is None:
-        return dt.date.today()
+        return dt.datetime.now(zone).date()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise click.BadParameter(f"expected YYYY-MM-DD, got {text!r}", param_hint="'--date'")
     try:
@@ -45,6 +47,17 @@ def parse_formats(text: str) -> list[str]:
             f"unknown format {bad!r} (choose from {choices})", param_hint="'--format'"
         )
     return list(dict.fromkeys(formats))
+
+
+def parse_window(
+    date: dt.date, zone: dt.tzinfo, length: str | None, since: str | None
+) -> Window | None:
+    """`--window`/`--since` as a window ending at the brief's moment."""
+    try:
+        return window_ending(brief_moment(date, zone), length=length, since=since)
+    except ValueError as exc:
+        hint = "'--since'" if since is not None and length is None else "'--window'"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
 
 
 def _current_umask() -> int:
@@ -110,6 +123,16 @@ def cli() -> None:
     is_flag=True,
     help="Print why each item was picked, and add the same to the JSON.",
 )
+@click.option(
+    "--window",
+    "window_text",
+    metavar="DURATION",
+    help="Keep articles published in this span (24h, 90m, 2d) up to the brief's moment.",
+)
+@click.option(
+    "--since", "since_text", metavar="DATETIME", help="Keep articles published from this time on."
+)
+@click.option("--tz", "tz_name", metavar="ZONE", help="The brief's time zone [TZ, else local].")
 def build(
     sources: tuple[Path, ...],
     topics_path: Path | None,
@@ -119,14 +142,21 @@ def build(
     per_topic: int,
     title: str | None,
     explain: bool,
+    window_text: str | None,
+    since_text: str | None,
+    tz_name: str | None,
 ) -> None:
-    """Build the brief from SOURCES (folders or .txt files; default: seeds/)."""
+    """Build the brief from SOURCES (folders or article files; default: seeds/)."""
     from briefing.render import RENDERERS, render_explanation, render_json
 
-    date = parse_date(date_text)
+    zone = brief_zone(tz_name)
+    date = parse_date(date_text, zone)
+    window = parse_window(date, zone, window_text, since_text)
     formats = parse_formats(format_text)
     topics = load_topics(topics_path or default_topics_path())
-    brief = build_brief(list(sources or DEFAULT_SOURCES), topics, date, per_topic, title)
+    brief = build_brief(
+        list(sources or DEFAULT_SOURCES), topics, date, per_topic, title, zone=zone, window=window
+    )
     outputs: dict[Path, bytes] = {}
     for fmt in formats:
         rendered = render_json(brief, explain=True) if explain and fmt == "json" else None
