@@ -18,6 +18,7 @@ import markdown
 
 from briefing import __version__
 from briefing.compose import Brief, Item
+from briefing.ingest import Article
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,18 @@ def explanation(brief: Brief, item: Item) -> dict[str, Any]:
     }
 
 
+def _source_json(article: Article) -> dict[str, Any]:
+    """What a citation needs; outlet, url and published are null when the source is silent."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "path": article.path,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+    }
+
+
 def render_json(brief: Brief, explain: bool = False) -> str:
     """The contract other tools rely on; `sources` lists every article read. With
     `explain`, each item also says why it was picked."""
@@ -191,7 +204,7 @@ def render_json(brief: Brief, explain: bool = False) -> str:
             {"topic": topic_of[item.sentence], **_item_json(brief, item, explain)}
             for item in brief.key_points
         ],
-        "sources": [{"id": a.id, "title": a.title, "path": a.path} for a in brief.articles],
+        "sources": [_source_json(a) for a in brief.articles],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
