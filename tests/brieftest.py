@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,12 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 BBC_DEV = REPO / "tests" / "data" / "bbc-dev"
 BENCH = REPO / "bench"
+# Invented articles in every supported format, dated 14-15 November 2026 in several zones.
+SOURCE_FIXTURES = REPO / "tests" / "data" / "sources"
+PORT_TOPICS = REPO / "tests" / "data" / "port-topics.toml"
+PORT_DATE = dt.date(2026, 11, 15)
+# One broken file of each kind, and one good plain-text article.
+MALFORMED = REPO / "tests" / "data" / "malformed"
 
 DATE = dt.date(2026, 11, 22)
 DATE_TEXT = DATE.isoformat()
@@ -59,12 +66,15 @@ def html_to_text(fragment: str) -> str:
     return normalise(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
 
 
-def run_cli(*args: str, cwd: Path, umask: int = -1) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, umask: int = -1, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real command line, in a child process, as a user would run it
-    (`umask=-1` leaves the umask as it is)."""
+    (`umask=-1` leaves the umask as it is; `env` adds to the environment)."""
     return subprocess.run(
         [sys.executable, "-m", "briefing", *args],
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         capture_output=True,
         text=True,
         timeout=120,

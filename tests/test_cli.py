@@ -6,9 +6,20 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from brieftest import DATE_TEXT, REPO, SEEDS, CliBuild, run_cli
+from brieftest import (
+    DATE_TEXT,
+    MALFORMED,
+    PORT_DATE,
+    PORT_TOPICS,
+    REPO,
+    SEEDS,
+    SOURCE_FIXTURES,
+    CliBuild,
+    run_cli,
+)
 
 from briefing import __version__
 
@@ -116,10 +127,9 @@ def test_missing_source_folder(tmp_path: Path, out: Path) -> None:
     assert list(out.iterdir()) == []
 
 
-def test_folder_without_txt_articles(tmp_path: Path, out: Path) -> None:
+def test_empty_folder(tmp_path: Path, out: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "notes.md").write_text("Not an article\n\nIt is Markdown.\n", encoding="utf-8")
     line = assert_user_error(build(str(folder), cwd=tmp_path, out=out), str(folder))
     assert "no articles" in line
     assert list(out.iterdir()) == []
@@ -218,3 +228,164 @@ def test_explain_prints_why_each_item_was_picked(out: Path) -> None:
     assert "merged from 002_c1f93c058a9bd491: " in result.stdout
     data = json.loads((out / f"brief-{DATE_TEXT}.json").read_text(encoding="utf-8"))
     assert all("explain" in item for t in data["topics"] for item in t["items"])
+
+
+# --- Real sources: every format, time windows, malformed files --------------------------
+
+PORT_DATE_TEXT = PORT_DATE.isoformat()
+
+
+def build_port(*args: str, out: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`briefing build` on the invented fixtures for 15 November; the JSON brief."""
+    result = run_cli(
+        "build",
+        str(SOURCE_FIXTURES),
+        "--topics",
+        str(PORT_TOPICS),
+        "--date",
+        PORT_DATE_TEXT,
+        "--out",
+        str(out),
+        "--format",
+        "md,json",
+        *args,
+        cwd=out,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return {
+        "stderr": result.stderr,
+        "json": json.loads((out / f"brief-{PORT_DATE_TEXT}.json").read_text(encoding="utf-8")),
+        "md": (out / f"brief-{PORT_DATE_TEXT}.md").read_text(encoding="utf-8"),
+    }
+
+
+def source_ids(brief: dict[str, Any]) -> set[str]:
+    return {source["id"] for source in brief["json"]["sources"]}
+
+
+def test_every_format_builds_one_brief_with_duplicates_once(out: Path) -> None:
+    brief = build_port(out=out, env={"TZ": "UTC"})
+    assert len(brief["json"]["sources"]) == 12  # 14 read, 2 copies of articles already read
+    assert "briefing: warning:" not in brief["stderr"]
+    assert brief["stderr"].count("same article as") == 2
+
+
+def test_window_24h_in_the_tz_option_zone(out: Path) -> None:
+    tokyo = build_port("--window", "24h", "--tz", "Asia/Tokyo", out=out)
+    ids = source_ids(tokyo)
+    assert "harbour-strike" in ids  # Saturday 18:30 at UTC+1 is Sunday 02:30 in Tokyo
+    assert "newsdesk-night-ferry-trial-to-start-on-monday" not in ids  # Monday in Tokyo
+    assert "courier-council-delays-vote-on-harbour-bridge-tolls" not in ids  # Thursday
+    [warning] = [ln for ln in tokyo["stderr"].splitlines() if "briefing: warning:" in ln]
+    assert warning == (
+        "briefing: warning: 1 article states no publication date; kept in the window "
+        "2026-11-15T00:00+09:00 to 2026-11-16T00:00+09:00"
+    )
+
+
+def test_window_follows_the_tz_setting_without_the_option(out: Path) -> None:
+    ids = source_ids(build_port("--window", "24h", out=out, env={"TZ": "America/New_York"}))
+    assert "harbour-strike" not in ids
+    assert "newsdesk-night-ferry-trial-to-start-on-monday" in ids  # 23:30 on the 15th, UTC-5
+
+
+def test_since_keeps_articles_from_that_time_on(out: Path) -> None:
+    ids = source_ids(build_port("--since", "2026-11-15T09:00+00:00", "--tz", "UTC", out=out))
+    assert ids == {
+        "coastline-fish-market-moves-to-the-new-quay",  # 11:20 UTC
+        "newsdesk-lighthouse-museum-reopens-after-repairs",  # undated
+        "tram-line",  # 07:15 UTC-5
+        "harbour-briefing",  # 10:00 in the brief's zone
+    }
+
+
+def test_cited_sources_name_outlet_headline_date_and_link(out: Path) -> None:
+    brief = build_port("--tz", "UTC", out=out)
+    by_id = {s["id"]: s for s in brief["json"]["sources"]}
+    assert by_id["harbour-strike"] == {
+        "id": "harbour-strike",
+        "title": "Dock workers end nine-day strike at Port Meridian",
+        "path": str(SOURCE_FIXTURES / "pages" / "harbour-strike.html"),
+        "outlet": "Meridian Courier",
+        "url": "https://courier.example/news/2026/11/14/dock-strike-ends",
+        "published": "2026-11-14T18:30:00+01:00",
+    }
+    assert (
+        "Meridian Courier, “Dock workers end nine-day strike at Port Meridian”, 2026-11-14, "
+        "<https://courier.example/news/2026/11/14/dock-strike-ends>"
+    ) in brief["md"]
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--window", "a day"), ("--window", "a day")),
+        (("--window", "24h", "--since", "2026-11-14"), ("not both",)),
+        (("--since", "whenever"), ("--since", "whenever")),
+        (("--tz", "Mars/Olympus"), ("--tz", "Mars/Olympus")),
+    ],
+)
+def test_bad_window_or_zone(
+    tmp_path: Path, out: Path, args: tuple[str, ...], mentions: tuple[str, ...]
+) -> None:
+    assert_user_error(build(str(SEEDS), *args, cwd=tmp_path, out=out), *mentions)
+    assert list(out.iterdir()) == []
+
+
+def test_window_with_no_article_in_it(tmp_path: Path, out: Path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "old.md").write_text(
+        "---\npublished: 2020-01-01\n---\n# Old news\n\nIt happened long ago.\n", encoding="utf-8"
+    )
+    result = run_cli(
+        "build",
+        str(folder),
+        "--date",
+        "2026-11-15",
+        "--window",
+        "24h",
+        "--tz",
+        "UTC",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+    )
+    line = assert_user_error(result, str(folder))
+    assert line.endswith(
+        "no article published in the window 2026-11-15T00:00+00:00 to 2026-11-16T00:00+00:00"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_malformed_files_are_warnings_and_the_rest_builds(out: Path) -> None:
+    result = build(str(MALFORMED), "--format", "json", cwd=out, out=out)
+    assert result.returncode == 0, result.stderr
+    warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("briefing: warning: ")]
+    for culprit in (
+        f"{MALFORMED}/bad-line.jsonl: line 2:",
+        f"{MALFORMED}/broken.html:",
+        f"{MALFORMED}/invalid.rss: malformed feed (line 6:",
+        f"{MALFORMED}/minutes.docx:",
+    ):
+        assert any(culprit in w for w in warnings), (culprit, result.stderr)
+    data = json.loads((out / f"brief-{DATE_TEXT}.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in data["sources"]] == [
+        "Tug crews back at work",
+        "Car carrier berths at the inner harbour",
+        "Council approves winter budget for the port",
+    ]
+
+
+def test_no_usable_article_is_one_error_line_after_the_warnings(tmp_path: Path, out: Path) -> None:
+    broken, unknown = MALFORMED / "broken.html", MALFORMED / "minutes.docx"
+    result = build(str(broken), str(unknown), cwd=tmp_path, out=out)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    *warnings, error = result.stderr.splitlines()
+    assert len(warnings) == 2 and all(w.startswith("briefing: warning: ") for w in warnings)
+    assert error.startswith("briefing: error: ") and "no articles found" in error
+    assert str(broken) in error and str(unknown) in error
+    assert list(out.iterdir()) == []

@@ -8,11 +8,25 @@ import re
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pypdf
 import pytest
-from brieftest import DATE_TEXT, FURNITURE, REPO, SEED_TITLES, CliBuild, normalise
+from brieftest import (
+    DATE_TEXT,
+    FURNITURE,
+    PORT_DATE,
+    PORT_TOPICS,
+    REPO,
+    SEED_TITLES,
+    SOURCE_FIXTURES,
+    CliBuild,
+    html_to_text,
+    normalise,
+)
 
+from briefing.pipeline import build_brief
 from briefing.segment import STOP_WORDS
+from briefing.topics import load_topics
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +120,44 @@ def test_cli_pdf_is_a_paged_brief(seeds_cli_build: CliBuild, brief_json: dict[st
     text = normalise(" ".join(page.extract_text() for page in reader.pages))
     assert "Page 1 of" in text
     assert brief_json["title"] in text
+
+
+def test_seed_citations_carry_only_what_the_articles_state(
+    brief_json: dict[str, Any], brief_markdown: str
+) -> None:
+    outlets = {s["id"]: s["outlet"] for s in brief_json["sources"]}
+    assert outlets.pop("001_ee63aafd8d45b27d") == "RFE/RL"  # its own footer names it
+    assert set(outlets.values()) == {None}
+    assert all(s["url"] is None and s["published"] is None for s in brief_json["sources"])
+    assert (
+        "RFE/RL, “Putin, Erdogan Discuss Syria, Defense Cooperation” "
+        "(`seeds/001_ee63aafd8d45b27d.txt`)"
+    ) in brief_markdown
+
+
+# --- The invented sources in every format ----------------------------------------------
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of the file sees, worked out without the product's readers: Markdown
+    rendered, JSON strings decoded, then tags stripped and entities decoded twice (feeds
+    escape their HTML)."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        raw = markdown.markdown(raw)
+    if path.suffix in (".json", ".jsonl"):
+        values = [json.loads(line) for line in raw.splitlines() if line.strip()]
+        raw = json.dumps(values, ensure_ascii=False).replace('\\"', '"').replace("\\n", " ")
+    return html_to_text(html_to_text(raw))
+
+
+def test_every_item_from_any_format_is_verbatim_in_its_source_file() -> None:
+    brief = build_brief([SOURCE_FIXTURES], load_topics(PORT_TOPICS), PORT_DATE)
+    items = [item for section in brief.sections for item in section.items]
+    assert len(items) >= 8
+    formats = set()
+    for item in items:
+        source = brief.articles[item.sources[0]]
+        formats.add(Path(source.path).suffix)
+        assert normalise(item.text) in visible_text(Path(source.path)), (item.text, source.path)
+    assert len(formats) >= 4

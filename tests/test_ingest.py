@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
-from brieftest import FURNITURE, SEED_TITLES, SEEDS
+from brieftest import FURNITURE, SEED_TITLES, SEEDS, SOURCE_FIXTURES
 
 from briefing.errors import InputError
 from briefing.ingest import (
     Article,
+    drop_duplicates,
     find_article_files,
     is_furniture,
+    normalise_url,
     parse_article,
     read_articles,
 )
@@ -177,12 +181,21 @@ def test_file_with_nul_bytes_is_skipped_with_a_warning(
 
 
 def test_article_files_are_found_recursively_in_sorted_order(tmp_path: Path) -> None:
-    for name in ("b/2.txt", "a/z.txt", "a/deeper/1.txt", "c.txt", "a/notes.md", "a/x.TXT"):
+    names = ("b/2.txt", "a/z.txt", "a/deeper/1.txt", "c.txt", "a/notes.md", "a/x.TXT", "d.jsonl")
+    for name in (*names, "a/sources.toml", ".git/HEAD.txt", "a/.hidden.txt"):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"Title {name}\n\nBody.\n", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in find_article_files([tmp_path])]
-    assert found == ["a/deeper/1.txt", "a/x.TXT", "a/z.txt", "b/2.txt", "c.txt"]
+    assert found == [
+        "a/deeper/1.txt",
+        "a/notes.md",
+        "a/x.TXT",
+        "a/z.txt",
+        "b/2.txt",
+        "c.txt",
+        "d.jsonl",
+    ]
 
 
 def test_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
@@ -221,3 +234,89 @@ def test_byline_near_the_top_does_not_cut_the_story() -> None:
     """Only a credit line in the second half of the page starts the footer."""
     article = parse("Headline\n\nWritten by Jane Doe\n\nFirst.\n\nSecond.\n\nThird.\n\nFourth.\n")
     assert article.paragraphs[-4:] == ("First.", "Second.", "Third.", "Fourth.")
+
+
+# --- Every format, one id each, one copy of each article --------------------------------
+
+
+def test_every_fixture_format_is_read_with_unique_ids() -> None:
+    articles = read_articles([SOURCE_FIXTURES])
+    assert len(articles) == 14
+    assert len({a.id for a in articles}) == len(articles)
+    suffixes = {Path(a.path).suffix for a in articles}
+    assert suffixes == {".json", ".jsonl", ".rss", ".atom", ".md", ".txt", ".html", ".htm"}
+
+
+def test_feed_entries_with_the_same_headline_get_distinct_ids(tmp_path: Path) -> None:
+    item = "<item><title>Tides</title><description>High tide at six.</description></item>"
+    (tmp_path / "tides.rss").write_text(
+        f'<rss version="2.0"><channel><title>T</title>{item}{item}</channel></rss>'
+    )
+    assert [a.id for a in read_articles([tmp_path])] == ["tides-tides", "tides-tides-2"]
+
+
+def test_same_article_from_a_feed_and_a_saved_page_is_kept_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    articles = read_articles([SOURCE_FIXTURES])
+    with caplog.at_level(logging.INFO, logger="briefing"):
+        unique = drop_duplicates(articles)
+    ids = [a.id for a in unique]
+    assert len(unique) == 12
+    # The feed's item links to the page (with tracking parameters); the page's full text wins.
+    assert "harbour-strike" in ids
+    assert "courier-dock-workers-end-nine-day-strike-at-port" not in ids
+    # The syndicated copy in the export repeats the wire story; the wire's original wins.
+    assert "northstar-storm-warning-issued-for-the-northern" in ids
+    assert "newsdesk-storm-warning-issued-for-the-northern" not in ids
+    notes = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(notes) == 2
+    assert all("same article as" in n for n in notes)
+
+
+def test_the_copy_kept_does_not_depend_on_the_input_order() -> None:
+    articles = read_articles([SOURCE_FIXTURES])
+    forward = {a.id for a in drop_duplicates(articles)}
+    backward = {a.id for a in drop_duplicates(articles[::-1])}
+    assert forward == backward
+
+
+def _copy(article_id: str, text: str, **fields: Any) -> Article:
+    return Article(article_id, f"{article_id}.txt", "Quay reopens", (text,), **fields)
+
+
+def test_syndicated_copies_differing_in_case_and_punctuation_are_one() -> None:
+    early = dt.datetime(2026, 11, 15, 8, tzinfo=dt.UTC)
+    late = early + dt.timedelta(hours=3)
+    wire = _copy("wire", "The quay “reopened” on Friday.", outlet="Wire", published=early)
+    paper = _copy("paper", 'The Quay "reopened" on Friday!', outlet="Paper", published=late)
+    other = _copy("other", "The quay stays closed.", outlet="Paper", published=late)
+    assert [a.id for a in drop_duplicates([paper, other, wire])] == ["other", "wire"]
+
+
+def test_the_kept_copy_takes_a_missing_date_from_a_copy_at_the_same_link() -> None:
+    published = dt.datetime(2026, 11, 15, 8, tzinfo=dt.UTC)
+    page = _copy("page", "The quay reopened on Friday after repairs.", url="https://q.example/a")
+    entry = _copy(
+        "entry", "The quay reopened.", url="http://www.q.example/a/#top", published=published
+    )
+    [kept] = drop_duplicates([entry, page])
+    assert kept.id == "page"
+    assert kept.published == published
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www.Courier.example/news/a/?utm_source=rss&utm_medium=feed",
+            "courier.example/news/a",
+        ),
+        ("http://courier.example/news/a#comments", "courier.example/news/a"),
+        ("https://courier.example/news?id=7&fbclid=x", "courier.example/news?id=7"),
+    ],
+)
+def test_links_are_compared_without_scheme_www_fragment_or_tracking(
+    url: str, expected: str
+) -> None:
+    assert normalise_url(url) == expected

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import json
@@ -17,7 +18,10 @@ from brieftest import (
     DATE,
     DATE_TEXT,
     HARFBUZZ_NOTICE,
+    PORT_DATE,
+    PORT_TOPICS,
     SEEDS,
+    SOURCE_FIXTURES,
     RenderedPdf,
     html_to_text,
     normalise,
@@ -37,7 +41,7 @@ from briefing.render import (
     reported_by,
 )
 from briefing.segment import Sentence
-from briefing.topics import TopicSet, parse_topics
+from briefing.topics import TopicSet, load_topics, parse_topics
 
 _DEFINITION = re.compile(r"^\[\^(\d+)\]: (.*)$", re.MULTILINE)
 _REFERENCE = re.compile(r"(?<!\\)\[\^(\d+)\](?!:)")
@@ -126,13 +130,16 @@ def test_citation_numbers_follow_reading_order(seeds_brief: Brief) -> None:
     assert list(numbers.values()) == list(range(1, len(order) + 1))
 
 
-def test_source_definitions_give_title_and_path(seeds_brief: Brief) -> None:
+def test_seed_source_definitions_give_outlet_title_and_path(seeds_brief: Brief) -> None:
+    """The seeds state no link or date; one names its outlet (see seeds/sources.toml)."""
     text = render_markdown(seeds_brief)
     numbers = citation_numbers(seeds_brief)
     definitions = dict(_DEFINITION.findall(text))
     for article, number in numbers.items():
         source = seeds_brief.articles[article]
-        assert definitions[str(number)] == f"{source.title} (`{source.path}`)"
+        outlet = f"{source.outlet}, " if source.outlet else ""
+        assert definitions[str(number)] == f"{outlet}“{source.title}” (`{source.path}`)"
+    assert "RFE/RL, “Putin, Erdogan Discuss Syria, Defense Cooperation”" in text
 
 
 def test_markdown_heading_names_title_and_date(seeds_brief: Brief) -> None:
@@ -155,7 +162,8 @@ def test_sources_survive_python_markdown_intact(seeds_brief: Brief) -> None:
     lis = li_texts(python_markdown(render_markdown(seeds_brief)))
     for article in citation_numbers(seeds_brief):
         source = seeds_brief.articles[article]
-        assert any(li.startswith(f"{source.title} ({source.path})") for li in lis)
+        outlet = f"{source.outlet}, " if source.outlet else ""
+        assert any(li.startswith(f"{outlet}“{source.title}” ({source.path})") for li in lis)
 
 
 @pytest.mark.parametrize(
@@ -216,7 +224,7 @@ def test_items_with_markup_characters_render_intact(markup_brief: Brief) -> None
     lis = li_texts(python_markdown(text))
     for item in reading_order(markup_brief):
         assert any(li.startswith(item.text) for li in lis)
-    assert any(li.startswith("Report with *markup* & <tags> (") for li in lis)
+    assert any(li.startswith("“Report with *markup* & <tags>” (") for li in lis)
 
 
 def test_item_starting_with_a_list_number_renders_intact(tmp_path: Path) -> None:
@@ -274,7 +282,7 @@ def test_json_has_the_documented_shape(seeds_brief: Brief) -> None:
             assert isinstance(item["score"], float)
             assert item["sources"] and set(item["sources"]) <= set(ids)
     for source in data["sources"]:
-        assert set(source) == {"id", "title", "path"}
+        assert set(source) == {"id", "title", "path", "outlet", "url", "published"}
 
 
 def test_json_items_match_the_brief(seeds_brief: Brief) -> None:
@@ -303,6 +311,9 @@ def test_json_sources_list_every_article_read_even_if_uncited(
         "id": "zz-cricket",
         "title": "England win at Lord's",
         "path": str(tmp_path / "zz-cricket.txt"),
+        "outlet": None,
+        "url": None,
+        "published": None,
     }
     assert "England win" not in render_markdown(brief)  # the Markdown lists cited sources
 
@@ -447,3 +458,73 @@ def test_explanation_text_names_each_item_its_evidence_and_merges(seeds_brief: B
             assert item.text in text
     assert "keywords: Syria, Idlib" in text
     assert "merged from " in text
+
+
+# --- Citations of real sources: outlet, headline, date and link -----------------------
+
+
+@pytest.fixture(scope="module")
+def port_brief() -> Brief:
+    return build_brief([SOURCE_FIXTURES], load_topics(PORT_TOPICS), PORT_DATE, zone=dt.UTC)
+
+
+def expected_citation(article: Article) -> str:
+    assert article.outlet and article.published and article.url
+    date = article.published.date().isoformat()
+    return f"{article.outlet}, “{article.title}”, {date}, <{article.url}>"
+
+
+def test_footnotes_cite_outlet_headline_date_and_link(port_brief: Brief) -> None:
+    definitions = dict(_DEFINITION.findall(render_markdown(port_brief)))
+    numbers = citation_numbers(port_brief)
+    assert len(numbers) >= 5
+    for article, number in numbers.items():
+        assert definitions[str(number)] == expected_citation(port_brief.articles[article])
+
+
+def test_date_is_the_one_the_source_states_in_its_own_zone(port_brief: Brief) -> None:
+    """18:30 at UTC+1 on the 14th is the 14th, though the brief's zone (UTC) agrees anyway,
+    and 08:30 at UTC+9 on the 15th stays the 15th though it is the 14th in UTC."""
+    text = render_markdown(port_brief)
+    assert "“Storm warning issued for the northern coast”, 2026-11-15," in text
+
+
+def test_html_footnotes_link_the_source(port_brief: Brief) -> None:
+    page = render_html(port_brief)
+    for article in citation_numbers(port_brief):
+        source = port_brief.articles[article]
+        assert f'<a href="{source.url}">{source.url}</a>' in page
+        assert f"{source.outlet}, “{html.escape(source.title, quote=False)}”" in page
+
+
+def test_pdf_footnotes_cite_outlet_headline_date_and_link(port_brief: Brief) -> None:
+    text = pdf_text(render_pdf(port_brief))
+    for article in citation_numbers(port_brief):
+        citation = expected_citation(port_brief.articles[article]).replace("<", "").replace(">", "")
+        # WeasyPrint may break a long link after "//" or a "/": compare without spaces there.
+        squeezed = re.sub(r"(?<=/)\s+", "", normalise(text))
+        assert normalise(citation) in squeezed, citation
+
+
+def test_json_sources_carry_outlet_link_and_time_with_offset(port_brief: Brief) -> None:
+    sources = {s["id"]: s for s in json.loads(render_json(port_brief))["sources"]}
+    storm = sources["northstar-storm-warning-issued-for-the-northern"]
+    assert storm["outlet"] == "Northstar Wire"
+    assert storm["published"] == "2026-11-15T08:30:00+09:00"
+    assert storm["url"] == "https://northstar.example/wire/2026/11/15/storm-warning-north-coast"
+    assert sources["newsdesk-lighthouse-museum-reopens-after-repairs"]["published"] is None
+
+
+def test_outlet_with_markup_and_link_with_odd_characters_render_intact(tmp_path: Path) -> None:
+    url = "https://x.example/a_b*c_(d)?q=1&r=2"
+    (tmp_path / "odd.md").write_text(
+        f'---\noutlet: "*Star* & [Co]"\nurl: {url}\npublished: 2026-11-14T09:00+01:00\n---\n'
+        "# The plan\n\nTurkey will buy the jets.\n",
+        encoding="utf-8",
+    )
+    topics = parse_topics('[[topics]]\nid = "jets"\nkeywords = ["jets"]\n', "t.toml")
+    page = python_markdown(render_markdown(build_brief([tmp_path], topics, DATE)))
+    assert f'<a href="{html.escape(url)}">{html.escape(url)}</a>' in page
+    assert any(
+        li.startswith(f"*Star* & [Co], “The plan”, 2026-11-14, {url}") for li in li_texts(page)
+    )
