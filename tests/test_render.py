@@ -519,7 +519,7 @@ def test_outlet_with_markup_and_link_with_odd_characters_render_intact(tmp_path:
     url = "https://x.example/a_b*c_(d)?q=1&r=2"
     (tmp_path / "odd.md").write_text(
         f'---\noutlet: "*Star* & [Co]"\nurl: {url}\npublished: 2026-11-14T09:00+01:00\n---\n'
-        "# The plan\n\nTurkey will buy the jets.\n",
+        "# The plan\n\nTurkey will buy forty new jets from Russia next year.\n",
         encoding="utf-8",
     )
     topics = parse_topics('[[topics]]\nid = "jets"\nkeywords = ["jets"]\n', "t.toml")
