@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -186,11 +187,17 @@ def parse_article(text: str, article_id: str, path: str) -> Article | None:
     return Article(id=article_id, path=path, title=_collapse(title), paragraphs=paragraphs)
 
 
+def display_path(path: str) -> str:
+    """The path as UTF-8 text whatever the locale: under a C or Latin-1 locale Python
+    decodes file names with the locale's codec, and the brief would carry mangled names."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def article_from_record(record: Record, article_id: str) -> Article | None:
     """The record's text cleaned as a plain-text file is; a title the format states is the
     headline, and a line repeating it in the body is dropped, as on a saved page."""
     text = record.text if record.title is None else f"{record.title}\n\n{record.text}"
-    article = parse_article(text, article_id, record.path)
+    article = parse_article(text, article_id, display_path(record.path))
     if article is None or not article.paragraphs:
         return None
     return replace(

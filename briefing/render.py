@@ -88,10 +88,14 @@ def reported_by(item: Item) -> str:
     return f" (reported by {count} sources)" if count > 1 else ""
 
 
-def render_markdown(brief: Brief) -> str:
+def render_markdown(brief: Brief, footnotes: str = "gfm") -> str:
+    """`gfm` cites with `[^n]` footnotes; `plain` with `[n]` references to a numbered
+    Sources list, for wikis whose Markdown has no footnotes."""
     numbers = citation_numbers(brief)
 
     def refs(item: Item) -> str:
+        if footnotes == "plain":
+            return " " + "".join(f"[{numbers[a]}]" for a in item.sources)
         return "".join(f"[^{numbers[a]}]" for a in item.sources)
 
     template = _template_environment().get_template("brief.md.j2")
@@ -104,6 +108,7 @@ def render_markdown(brief: Brief) -> str:
         sections=brief.sections,
         cited=[brief.articles[a] for a in numbers],
         refs=refs,
+        footnotes=footnotes,
     )
 
 
@@ -115,16 +120,23 @@ def markdown_to_html(text: str) -> str:
 
 
 def render_html(brief: Brief, *, print_css: bool = False) -> str:
+    return markdown_page(
+        render_markdown(brief), brief.title, brief.date.isoformat(), print_css=print_css
+    )
+
+
+def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool = False) -> str:
+    """A brief's Markdown as a styled HTML page (also the HTML body of the email)."""
     css = _load_template("brief.css")
     if print_css:
         css += "\n" + _load_template("print.css")
     template = _template_environment().get_template("brief.html.j2")
     return template.render(
-        title=brief.title,
-        date=brief.date.isoformat(),
+        title=title,
+        date=date,
         version=__version__,
         css=jinja2.utils.markupsafe.Markup(css),
-        body=jinja2.utils.markupsafe.Markup(markdown_to_html(render_markdown(brief))),
+        body=jinja2.utils.markupsafe.Markup(markdown_to_html(markdown_text)),
     )
 
 

@@ -67,16 +67,22 @@ def html_to_text(fragment: str) -> str:
 
 
 def run_cli(
-    *args: str, cwd: Path, umask: int = -1, env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path,
+    umask: int = -1,
+    env: dict[str, str] | None = None,
+    inherit_env: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """The real command line, in a child process, as a user would run it
-    (`umask=-1` leaves the umask as it is; `env` adds to the environment)."""
+    """The real command line, in a child process, as a user (or cron) would run it: no
+    terminal, nothing on stdin. `umask=-1` leaves the umask as it is; `env` adds to the
+    environment, or is all of it with `inherit_env=False`."""
     return subprocess.run(
         [sys.executable, "-m", "briefing", *args],
         cwd=cwd,
-        env={**os.environ, **env} if env else None,
+        env={**(os.environ if inherit_env else {}), **(env or {})},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
         check=False,
         umask=umask,
