@@ -146,8 +146,9 @@ class _Table:
 
 
 def resolve_path(text: str, config: Path) -> Path:
-    """`~` is the user's home; a relative path is taken from the config file's folder."""
-    path = Path(text).expanduser()
+    """`~` is the user's home; a relative path is taken from the config file's folder.
+    The file's UTF-8 names are given to the OS as UTF-8 whatever the locale."""
+    path = Path(os.fsdecode(text.encode("utf-8"))).expanduser()
     return path if path.is_absolute() else config.parent / path
 
 

@@ -1,0 +1,209 @@
+"""The Markdown brief in both citation styles, rendered by three real renderers
+(Python-Markdown, markdown-it-py with its footnote plugin, GitHub's cmark-gfm): every
+sentence shows exactly as quoted, and every citation leads to the right source."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import cmarkgfm
+import markdown
+import pytest
+from brieftest import DATE, DATE_TEXT, normalise
+from cmarkgfm.cmark import Options
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+from briefing.compose import Brief, Item
+from briefing.pipeline import build_brief
+from briefing.render import citation_numbers, render_markdown
+from briefing.topics import parse_topics
+
+
+def python_markdown(text: str) -> str:
+    return markdown.markdown(text, extensions=["footnotes"])
+
+
+def markdown_it(text: str) -> str:
+    return MarkdownIt("commonmark").use(footnote_plugin).render(text)
+
+
+def cmark_gfm(text: str) -> str:
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_FOOTNOTES)
+
+
+RENDERERS: dict[str, Callable[[str], str]] = {
+    "python-markdown": python_markdown,
+    "markdown-it-py": markdown_it,
+    "cmark-gfm": cmark_gfm,
+}
+
+VOID = {"br", "hr", "img", "input", "meta", "link"}
+
+
+@dataclass
+class ListItem:
+    text: str
+    links: list[str]
+    parent: str  # "ul" or "ol"
+
+
+@dataclass
+class _Element:
+    tag: str
+    id: str | None
+    parts: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+class Outline(HTMLParser):
+    """What a reader sees of a rendered page: the text of each list item and of each
+    element with an id, and the links inside each list item."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[_Element] = []
+        self.by_id: dict[str, str] = {}
+        self.items: list[ListItem] = []
+        self.headings: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        attributes = dict(attrs)
+        href = attributes.get("href")
+        if tag == "a" and href:
+            for element in self.open:
+                element.links.append(href)
+        self.open.append(_Element(tag, attributes.get("id")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        element = self.open.pop()
+        assert element.tag == tag, (element.tag, tag)
+        raw = "".join(element.parts)
+        text = normalise(raw)
+        if element.id:
+            self.by_id[element.id] = text
+        if tag == "li":
+            self.items.append(ListItem(text, element.links, self.open[-1].tag))
+        if tag in ("h1", "h2"):
+            self.headings.append(text)
+        if self.open:
+            self.open[-1].parts.append(raw)
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.open[-1].parts.append(data)
+
+
+def reading_order(brief: Brief) -> list[Item]:
+    return [*brief.key_points, *(item for s in brief.sections for item in s.items)]
+
+
+def source_line(brief: Brief, article: int) -> str:
+    source = brief.articles[article]
+    return f"{source.title} ({source.path})"
+
+
+TRICKY = (
+    "Erdoğan’s “new era” on the S-400 began in *Moscow* on August_9, officials said.",
+    "The [draft] deal, per clause [^2] and [1](http://example.com), covers S-400 systems.",
+    "A <b>bold</b> claim & &amp; entity: `code` and ~~strike~~ on the S-400 deal.",
+    "# Ankara's C:\\deal\\notes said the S-400 purchase was final.",
+    "1) Turkey took delivery of the first S-400 battery in July.",
+    "- Greece asked about the S-400 radar range, ** twice.",
+)
+
+
+@pytest.fixture(scope="module")
+def tricky_brief(tmp_path_factory: pytest.TempPathFactory) -> Brief:
+    folder = tmp_path_factory.mktemp("tricky")
+    for number, sentence in enumerate(TRICKY):
+        title = f"Report *{number}* on the S-400 [deal] & <more>"
+        (folder / f"report-{number}.txt").write_text(f"{title}\n\n{sentence}\n", encoding="utf-8")
+    topics = parse_topics(
+        '[[topics]]\nid = "s400"\ntitle = "S-400 *deal*"\nkeywords = ["S-400"]\n', "t.toml"
+    )
+    brief = build_brief([folder], topics, DATE, per_topic=10)
+    assert set(TRICKY) <= {item.text for item in reading_order(brief)}
+    return brief
+
+
+@pytest.fixture(params=["seeds", "tricky"])
+def brief(request: pytest.FixtureRequest, seeds_brief: Brief, tricky_brief: Brief) -> Brief:
+    return seeds_brief if request.param == "seeds" else tricky_brief
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_gfm_footnotes_render_intact_and_resolve(brief: Brief, renderer: str) -> None:
+    outline = Outline(RENDERERS[renderer](render_markdown(brief, "gfm")))
+    assert outline.headings[0] == f"{brief.title} — {DATE_TEXT}"
+    items = reading_order(brief)
+    item_lis, source_lis = outline.items[: len(items)], outline.items[len(items) :]
+    for item, li in zip(items, item_lis, strict=True):
+        text = normalise(item.text)
+        assert li.text.startswith(text), (renderer, li.text)
+        assert re.fullmatch(r"(\[?[\d:]+\]?)*", li.text[len(text) :]), li.text  # only refs
+        # (cmark-gfm also turns a bare URL in a quote into a link; its text stays as quoted.)
+        citations = [link for link in li.links if link.startswith("#")]
+        for link, article in zip(citations, item.sources, strict=True):
+            assert outline.by_id[link[1:]].startswith(source_line(brief, article)), link
+    cited = list(citation_numbers(brief))
+    assert [
+        li.text.startswith(source_line(brief, a)) for li, a in zip(source_lis, cited, strict=True)
+    ] == [True] * len(cited)
+    assert len(source_lis) == len(cited)
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_plain_references_render_intact_and_resolve(brief: Brief, renderer: str) -> None:
+    text = render_markdown(brief, "plain")
+    assert "[^" not in text.replace("\\[^", "")
+    outline = Outline(RENDERERS[renderer](text))
+    assert outline.headings[0] == f"{brief.title} — {DATE_TEXT}"
+    assert outline.headings[-1] == "Sources"
+    numbers = citation_numbers(brief)
+    items = reading_order(brief)
+    item_lis, source_lis = outline.items[: len(items)], outline.items[len(items) :]
+    # The numbered Sources list: the n-th entry is source [n].
+    assert [li.text for li in source_lis] == [source_line(brief, a) for a in numbers]
+    assert {li.parent for li in source_lis} == {"ol"}
+    for item, li in zip(items, item_lis, strict=True):
+        refs = "".join(f"[{numbers[a]}]" for a in item.sources)
+        assert li.text == f"{normalise(item.text)} {refs}", renderer
+        assert not [link for link in li.links if link.startswith("#")]  # [n] is text
+        for article in item.sources:
+            assert source_lis[numbers[article] - 1].text == source_line(brief, article)
+
+
+def test_gfm_output_is_the_default(seeds_brief: Brief) -> None:
+    assert render_markdown(seeds_brief) == render_markdown(seeds_brief, "gfm")
+
+
+def test_plain_style_differs_only_in_citations(seeds_brief: Brief) -> None:
+    gfm, plain = render_markdown(seeds_brief, "gfm"), render_markdown(seeds_brief, "plain")
+    as_plain = re.sub(r"((?:\[\^\d+\])+)$", r" \1", gfm, flags=re.MULTILINE)
+    as_plain = re.sub(r"\[\^(\d+)\]: ", r"\1. ", as_plain).replace("[^", "[")
+    assert as_plain == plain
+
+
+def test_cli_footnotes_option(tmp_path: Path) -> None:
+    from brieftest import REPO, run_cli
+
+    result = run_cli(
+        "build", "seeds", "--date", DATE_TEXT, "--out", str(tmp_path), "--format", "md",
+        "--footnotes", "plain", cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
+    assert "[^" not in text and "\n1. " in text
+    bad = run_cli("build", "--footnotes", "wiki", "--out", str(tmp_path), cwd=REPO)
+    assert bad.returncode == 2 and "--footnotes" in bad.stderr
