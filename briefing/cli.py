@@ -29,7 +29,13 @@ from briefing.config import (
     check_address,
     load_config,
 )
-from briefing.errors import DeliveryError, InputError, RunLockedError
+from briefing.errors import (
+    DeliveryError,
+    InputError,
+    RunLockedError,
+    read_input,
+    read_input_text,
+)
 from briefing.pipeline import build_brief
 from briefing.timewindow import Window, brief_moment, brief_zone, window_ending
 from briefing.topics import default_topics_path, load_topics
@@ -197,8 +203,12 @@ def render_outputs(
         else:
             rendered = RENDERERS[fmt](brief)
         data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
-        outputs[out_dir / f"brief-{brief.date.isoformat()}.{fmt}"] = data
+        outputs[brief_file(out_dir, brief.date, fmt)] = data
     return outputs
+
+
+def brief_file(out_dir: Path, date: dt.date, fmt: str) -> Path:
+    return out_dir / f"brief-{date.isoformat()}.{fmt}"
 
 
 @cli.command()
@@ -374,8 +384,7 @@ def run(
         write_atomically(outputs)
         progress(f"wrote {', '.join(str(p) for p in outputs)}")
         if email is not None:
-            stem = out / f"brief-{date.isoformat()}"
-            markdown_path, pdf_path = stem.with_suffix(".md"), stem.with_suffix(".pdf")
+            markdown_path, pdf_path = brief_file(out, date, "md"), brief_file(out, date, "pdf")
             markdown_text = outputs[markdown_path].decode("utf-8")
             mail_brief(markdown_path, markdown_text, pdf_path, outputs[pdf_path], email, zone)
 
@@ -411,21 +420,9 @@ def send(
     pdf = read_input(pdf_path, "the brief's PDF")
     if not pdf.startswith(b"%PDF-"):
         raise InputError(f"{pdf_path}: not a PDF file")
-    try:
-        markdown_text = read_input(body_path, "the brief's Markdown").decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{body_path}: the Markdown brief is not UTF-8") from None
+    markdown_text = read_input_text(body_path, "the brief's Markdown")
     zone = config.time_zone or brief_zone(None)
     mail_brief(body_path, markdown_text, pdf_path, pdf, email, zone)
-
-
-def read_input(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
 
 
 class _OneLine(logging.Formatter):

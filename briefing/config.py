@@ -15,7 +15,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import InputError
+from briefing.errors import InputError, read_input_text
 from briefing.timewindow import named_zone, parse_duration
 
 FORMATS = ("md", "pdf", "html", "json")
@@ -163,13 +163,7 @@ def check_address(text: str, where: str) -> str:
 
 
 def load_config(path: Path) -> JobConfig:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read config file ({exc})") from None
-    return parse_config(text, path)
+    return parse_config(read_input_text(path, "config file"), path)
 
 
 def parse_config(text: str, path: Path) -> JobConfig:

@@ -1,5 +1,7 @@
 """Errors the user can act on; the CLI turns each into one line on stderr and its exit code."""
 
+from pathlib import Path
+
 
 class InputError(Exception):
     """Bad input: a missing folder, a broken topics or config file, no articles, an
@@ -12,3 +14,20 @@ class DeliveryError(Exception):
 
 class RunLockedError(Exception):
     """Another `briefing run` on the same output folder has not finished (exit code 4)."""
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """The bytes of a file the user named; a problem is an InputError naming the file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+
+
+def read_input_text(path: Path, what: str) -> str:
+    try:
+        return read_input(path, what).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read {what} (not UTF-8: {exc.reason})") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from briefing.errors import InputError
+from briefing.errors import InputError, read_input_text
 from briefing.ingest import Article
 from briefing.rank import term_matrix, unit_rows
 from briefing.segment import Sentence, content_stems, stem, tokenize_words
@@ -106,13 +106,7 @@ def parse_topics(text: str, name: str) -> TopicSet:
 
 
 def load_topics(path: Path) -> TopicSet:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: topics file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read topics file ({exc})") from None
-    return parse_topics(text, str(path))
+    return parse_topics(read_input_text(path, "topics file"), str(path))
 
 
 def matched_keywords(stems: tuple[str, ...], topic: Topic) -> list[str]:

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from brieftest import DATE, DATE_TEXT, REPO, SEEDS, CliBuild, RenderedPdf, run_cli
+from mailserver import Authority, new_authority
 
 from briefing.compose import Brief
 from briefing.ingest import Article, read_articles
@@ -62,3 +63,9 @@ def seeds_cli_build(tmp_path_factory: pytest.TempPathFactory) -> CliBuild:
     out = tmp_path_factory.mktemp("cli-brief")
     result = run_cli("build", "seeds", "--date", DATE_TEXT, "--out", str(out), cwd=REPO)
     return CliBuild(result=result, out=out)
+
+
+@pytest.fixture(scope="session")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    """The CA behind the test mail servers' certificates."""
+    return new_authority(tmp_path_factory.mktemp("ca"))

@@ -22,6 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 HOST = "127.0.0.1"
 USER = "briefing@example.com"
 PASSWORD = "s3cret-Pässword"
+PASSWORD_ENV = "BRIEFING_TEST_PASSWORD"
 SENDER = "Briefing <briefing@example.com>"
 RECIPIENTS = ("analyst@example.com", "desk@example.org")
 
@@ -77,20 +78,29 @@ class MailServer:
     ca_file: Path  # the CA that signed the server's certificate
 
 
-def trusted_ca(folder: Path) -> tuple[trustme.CA, Path]:
+@dataclass(frozen=True)
+class Authority:
+    """A throwaway CA: it signs the test server's certificates; `file` is its own
+    certificate, which a config trusts through `ca_file`."""
+
+    ca: trustme.CA
+    file: Path
+
+
+def new_authority(folder: Path) -> Authority:
     ca = trustme.CA()
     path = folder / "test-ca.pem"
     ca.cert_pem.write_to_path(str(path))
-    return ca, path
+    return Authority(ca, path)
 
 
 @contextmanager
-def mail_server(security: str, ca: trustme.CA, ca_file: Path) -> Iterator[MailServer]:
+def mail_server(security: str, authority: Authority) -> Iterator[MailServer]:
     """Serve SMTP on 127.0.0.1 until the block ends. With TLS, AUTH is required; the
-    certificate is for 127.0.0.1, signed by CA."""
+    certificate is for 127.0.0.1, signed by AUTHORITY."""
     inbox = Inbox()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOST, "localhost").configure_cert(context)
+    authority.ca.issue_cert(HOST, "localhost").configure_cert(context)
     options: dict[str, Any] = {}
     if security == "starttls":
         options = {"tls_context": context, "require_starttls": True}
@@ -103,7 +113,7 @@ def mail_server(security: str, ca: trustme.CA, ca_file: Path) -> Iterator[MailSe
     controller = Controller(inbox, hostname=HOST, port=port, **options)
     controller.start()
     try:
-        yield MailServer(port=port, security=security, inbox=inbox, ca_file=ca_file)
+        yield MailServer(port=port, security=security, inbox=inbox, ca_file=authority.file)
     finally:
         controller.stop()
 
@@ -114,7 +124,7 @@ def email_section(
     port: int | None = None,
     ca_file: Path | None = None,
     security: str | None = None,
-    password_env: str = "BRIEFING_TEST_PASSWORD",
+    password_env: str = PASSWORD_ENV,
 ) -> str:
     """An [email] table for a config file that points at SERVER (or at PORT)."""
     security = security or (server.security if server else "starttls")
@@ -132,3 +142,9 @@ def email_section(
     if ca_file is not None:
         lines.append(f'ca_file = "{ca_file}"')
     return "\n".join(lines) + "\n"
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "briefing.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

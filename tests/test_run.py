@@ -19,29 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
 from brieftest import DATE_TEXT, REPO, SEEDS, CliBuild, normalise, run_cli
 from mailserver import (
     HOST,
     PASSWORD,
+    PASSWORD_ENV,
     RECIPIENTS,
+    Authority,
     MailServer,
     email_section,
     mail_server,
-    trusted_ca,
+    write_config,
 )
-
-PASSWORD_ENV = "BRIEFING_TEST_PASSWORD"
-
-
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, Path]:
-    return trusted_ca(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
-def server(ca: tuple[trustme.CA, Path]) -> Iterator[MailServer]:
-    with mail_server("starttls", *ca) as running:
+def server(authority: Authority) -> Iterator[MailServer]:
+    with mail_server("starttls", authority) as running:
         yield running
 
 
@@ -50,12 +44,6 @@ def job_folder(root: Path, articles: str = "articles") -> Path:
     job = root / "job"
     shutil.copytree(SEEDS, job / articles)
     return job
-
-
-def write_config(job: Path, text: str) -> Path:
-    config = job / "briefing.toml"
-    config.write_text(text, encoding="utf-8")
-    return config
 
 
 def cron_env(**extra: str) -> dict[str, str]:
