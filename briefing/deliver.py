@@ -87,6 +87,8 @@ def send_message(message: EmailMessage, settings: EmailSettings) -> None:
     except smtplib.SMTPResponseException as exc:
         raise DeliveryError(f"{server} refused the message ({_reply(exc)})") from None
     except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib's name for a silent server
+            raise DeliveryError(_timed_out(server, settings)) from None
         raise DeliveryError(
             f"{server} closed the connection ({exc or 'no reason given'})"
         ) from None
@@ -98,15 +100,17 @@ def send_message(message: EmailMessage, settings: EmailSettings) -> None:
     except ssl.SSLError as exc:
         raise DeliveryError(f"{server}: TLS failed ({exc.reason or exc})") from None
     except TimeoutError:
-        raise DeliveryError(
-            f"{server} did not answer within {settings.timeout:g} seconds"
-        ) from None
+        raise DeliveryError(_timed_out(server, settings)) from None
     except socket.gaierror as exc:
         raise DeliveryError(f"{server}: cannot find the host ({exc.strerror})") from None
     except ConnectionRefusedError:
         raise DeliveryError(f"{server} refused the connection (is the server running?)") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"{server}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _timed_out(server: str, settings: EmailSettings) -> str:
+    return f"{server} did not answer in time (timeout = {settings.timeout:g} s in [email])"
 
 
 def _send(message: EmailMessage, settings: EmailSettings) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import socket
 import subprocess
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from brieftest import DATE_TEXT, SEEDS, CliBuild, html_to_text, run_cli
 from mailserver import (
+    HOST,
     PASSWORD,
     PASSWORD_ENV,
     RECIPIENTS,
@@ -149,6 +151,20 @@ def test_send_with_starttls_to_a_server_without_it(
         assert_not_delivered(send(pdf, config), "does not offer STARTTLS", str(pdf))
         assert server.inbox.received == []
     assert pdf.is_file()
+
+
+def test_a_server_that_never_answers_times_out(seeds_cli_build: CliBuild, tmp_path: Path) -> None:
+    """A port that takes the connection but never sends the SMTP greeting."""
+    pdf, _ = brief_files(seeds_cli_build)
+    with socket.socket() as silent:
+        silent.bind((HOST, 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        section = email_section(None, port=port, security="none").replace(
+            "timeout = 10", "timeout = 1"
+        )
+        result = send(pdf, write_config(tmp_path, section))
+    assert_not_delivered(result, f"{HOST}:{port} did not answer in time (timeout = 1 s")
 
 
 def test_send_without_a_markdown_body_is_a_user_error(
