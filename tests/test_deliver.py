@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import socket
@@ -14,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from brieftest import DATE_TEXT, SEEDS, CliBuild, html_to_text, run_cli
+from brieftest import DATE_TEXT, SEEDS, CliBuild, html_to_text, normalise, run_cli
 from mailserver import (
     HOST,
     PASSWORD,
@@ -82,7 +83,11 @@ def check_brief_email(received: Received, pdf: Path, markdown: Path) -> None:
     page = message.get_body(("html",))
     assert page is not None
     text = html_to_text(page.get_content())
-    assert f"Russia–Turkey brief — {DATE_TEXT}" in text and "Erdoğan" in text
+    assert f"Russia–Turkey brief — {DATE_TEXT}" in text
+    brief = json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8"))
+    for topic in brief["topics"]:
+        for item in topic["items"]:
+            assert normalise(item["text"]) in text
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == pdf.name

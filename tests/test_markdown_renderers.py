@@ -20,7 +20,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from briefing.compose import Brief, Item
 from briefing.pipeline import build_brief
-from briefing.render import citation_numbers, render_markdown
+from briefing.render import citation_numbers, render_markdown, reported_by
 from briefing.topics import parse_topics
 
 
@@ -151,7 +151,8 @@ def test_gfm_footnotes_render_intact_and_resolve(brief: Brief, renderer: str) ->
     for item, li in zip(items, item_lis, strict=True):
         text = normalise(item.text)
         assert li.text.startswith(text), (renderer, li.text)
-        assert re.fullmatch(r"(\[?[\d:]+\]?)*", li.text[len(text) :]), li.text  # only refs
+        marker = re.escape(reported_by(item))  # "(reported by N sources)" or nothing
+        assert re.fullmatch(r"(\[?[\d:]+\]?)*" + marker, li.text[len(text) :]), li.text
         # (cmark-gfm also turns a bare URL in a quote into a link; its text stays as quoted.)
         citations = [link for link in li.links if link.startswith("#")]
         for link, article in zip(citations, item.sources, strict=True):
@@ -178,7 +179,7 @@ def test_plain_references_render_intact_and_resolve(brief: Brief, renderer: str)
     assert {li.parent for li in source_lis} == {"ol"}
     for item, li in zip(items, item_lis, strict=True):
         refs = "".join(f"[{numbers[a]}]" for a in item.sources)
-        assert li.text == f"{normalise(item.text)} {refs}", renderer
+        assert li.text == f"{normalise(item.text)} {refs}{reported_by(item)}", renderer
         assert not [link for link in li.links if link.startswith("#")]  # [n] is text
         for article in item.sources:
             assert source_lis[numbers[article] - 1].text == source_line(brief, article)
@@ -190,7 +191,8 @@ def test_gfm_output_is_the_default(seeds_brief: Brief) -> None:
 
 def test_plain_style_differs_only_in_citations(seeds_brief: Brief) -> None:
     gfm, plain = render_markdown(seeds_brief, "gfm"), render_markdown(seeds_brief, "plain")
-    as_plain = re.sub(r"((?:\[\^\d+\])+)$", r" \1", gfm, flags=re.MULTILINE)
+    refs_at_end = r"((?:\[\^\d+\])+)(?=( \(reported by \d+ sources\))?$)"
+    as_plain = re.sub(refs_at_end, r" \1", gfm, flags=re.MULTILINE)
     as_plain = re.sub(r"\[\^(\d+)\]: ", r"\1. ", as_plain).replace("[^", "[")
     assert as_plain == plain
 

@@ -103,20 +103,26 @@ def test_run_builds_writes_and_mails_quietly(server: MailServer, tmp_path: Path)
 def test_run_in_the_c_locale_without_a_terminal(
     locale: dict[str, str], seeds_cli_build: CliBuild, tmp_path: Path
 ) -> None:
-    """Non-ASCII text (Erdoğan) and a non-ASCII folder name come out as UTF-8; the items
-    are those of the brief built in the developer's locale; stdout stays empty."""
+    """Non-ASCII text (a title naming Erdoğan, the seeds' curly quotes and dashes) and a
+    non-ASCII folder name come out as UTF-8; the items are those of the brief built in the
+    developer's locale; stdout stays empty."""
     job = job_folder(tmp_path, articles="haberler-ğ")
-    config = write_config(job, 'sources = ["haberler-ğ"]\nformats = ["md", "json"]\n')
+    config = write_config(
+        job,
+        'sources = ["haberler-ğ"]\nformats = ["md", "json"]\ntitle = "Erdoğan–Putin brief"\n',
+    )
     result = run_cli(
         "run", "--config", str(config), "--date", DATE_TEXT, cwd=job, env=cron_env(**locale)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
     markdown = (job / "out" / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
-    assert "Recep Tayyip Erdoğan" in markdown
-    assert str(job / "haberler-ğ" / "002_c1f93c058a9bd491.txt") in markdown
+    assert markdown.startswith(f"# Erdoğan–Putin brief — {DATE_TEXT}\n")
+    assert f"(`{job / 'haberler-ğ'}/0" in markdown
     built = brief_json(job / "out")
     reference = brief_json(seeds_cli_build.out)
+    assert built["title"] == "Erdoğan–Putin brief"
+    assert re.search(r"[“”’—]", json.dumps(built["topics"], ensure_ascii=False))
     assert built["topics"] == reference["topics"]
     assert built["key_points"] == reference["key_points"]
     assert [s["title"] for s in built["sources"]] == [s["title"] for s in reference["sources"]]
