@@ -132,6 +132,7 @@ def test_missing_password(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         ('per_topic = "5"\n', "per_topic: must be a whole number"),
         ('footnotes = "mediawiki"\n', "footnotes: expected one of gfm, plain, got 'mediawiki'"),
         ('time_zone = "Europe/Atlantis"\n', "time_zone: unknown time zone 'Europe/Atlantis'"),
+        ('window = "a day"\n', "window: expected a duration like 24h"),
         ('title = ""\n', "title: must be a non-empty string"),
         ('email = "me@example.com"\n', "email: must be an [email] table"),
         (EMAIL + "smtp_port = 25\n", "[email] smtp_port: unknown setting"),
@@ -176,6 +177,6 @@ def test_the_example_config_in_the_repo_is_valid(tmp_path: Path) -> None:
     config = load_config(example)
     assert config.sources == (tmp_path / "articles",)
     assert config.out == tmp_path / "briefs"
-    assert config.time_zone is not None
+    assert config.time_zone is not None and config.window == "24h"
     assert config.email is not None and config.email.password == "pw"
     assert config.email.security == "starttls" and config.email.verify_certificate

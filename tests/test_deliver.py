@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
 import socket
 import subprocess
@@ -43,16 +42,12 @@ def server(request: pytest.FixtureRequest, authority: Authority) -> Iterator[Mai
         yield running
 
 
-def env_with_password(password: str = PASSWORD) -> dict[str, str]:
-    return {**os.environ, PASSWORD_ENV: password}
-
-
 def send(
     pdf: Path, config: Path, *extra: str, password: str = PASSWORD
 ) -> subprocess.CompletedProcess[str]:
     return run_cli(
         "send", str(pdf), "--config", str(config), *extra, cwd=config.parent,
-        env=env_with_password(password),
+        env={PASSWORD_ENV: password},
     )  # fmt: skip
 
 
@@ -216,7 +211,7 @@ def run_job(
     config = write_config(folder, f'sources = ["{articles}"]\nout = "briefs"\n\n{email}')
     return run_cli(
         "run", "--config", str(config), "--date", DATE_TEXT, cwd=folder,
-        env=env_with_password(password),
+        env={PASSWORD_ENV: password},
     )  # fmt: skip
 
 

@@ -46,6 +46,19 @@ def job_folder(root: Path, articles: str = "articles") -> Path:
     return job
 
 
+def date_articles(folder: Path, age: dt.timedelta) -> None:
+    """Give every seed in FOLDER a publication time AGE ago, in its sources.toml."""
+    manifest = folder / "sources.toml"
+    published = (dt.datetime.now(dt.UTC) - age).isoformat(timespec="seconds")
+    dated, count = re.subn(
+        r'(?m)^(\["[^"]+\.txt"\])$',
+        rf'\1\npublished = "{published}"',
+        manifest.read_text(encoding="utf-8"),
+    )
+    assert count == len(list(SEEDS.glob("*.txt")))
+    manifest.write_text(dated, encoding="utf-8")
+
+
 def cron_env(**extra: str) -> dict[str, str]:
     """Roughly what cron gives a job: a short PATH, HOME, no locale, no terminal."""
     return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/"), **extra}
@@ -72,7 +85,7 @@ def test_run_builds_writes_and_mails_quietly(server: MailServer, tmp_path: Path)
     elsewhere.mkdir()
     result = run_cli(
         "run", "--config", str(config), "--date", DATE_TEXT, cwd=elsewhere,
-        env=cron_env(**{PASSWORD_ENV: PASSWORD}),
+        env=cron_env(**{PASSWORD_ENV: PASSWORD}), inherit_env=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
@@ -112,8 +125,9 @@ def test_run_in_the_c_locale_without_a_terminal(
         'sources = ["haberler-ğ"]\nformats = ["md", "json"]\ntitle = "Erdoğan–Putin brief"\n',
     )
     result = run_cli(
-        "run", "--config", str(config), "--date", DATE_TEXT, cwd=job, env=cron_env(**locale)
-    )
+        "run", "--config", str(config), "--date", DATE_TEXT, cwd=job, env=cron_env(**locale),
+        inherit_env=False,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
     markdown = (job / "out" / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
@@ -251,6 +265,8 @@ def test_the_readme_crontab_line_runs_as_cron_would(server: MailServer, tmp_path
     job = job_folder(tmp_path)
     (job / ".venv" / "bin").mkdir(parents=True)
     (job / ".venv" / "bin" / "briefing").symlink_to(Path(sys.executable).parent / "briefing")
+    # Articles of the last hours, so the example's 24-hour window keeps them all.
+    date_articles(job / "articles", dt.timedelta(hours=3))
     (job / "smtp-password").write_text(PASSWORD + "\n", encoding="utf-8")
     (job / "smtp-password").chmod(0o600)
     example = (REPO / "briefing.example.toml").read_text(encoding="utf-8")
@@ -278,3 +294,21 @@ def test_the_readme_crontab_line_runs_as_cron_would(server: MailServer, tmp_path
     [received] = server.inbox.received
     assert received.message()["Subject"] == f"Morning brief — {today}"
     assert list(home.iterdir()) == []
+
+
+def test_the_window_comes_from_the_config_and_options_override_it(tmp_path: Path) -> None:
+    """Articles published three days ago: outside the config's 24 hours, inside `--window
+    4d`."""
+    job = job_folder(tmp_path)
+    date_articles(job / "articles", dt.timedelta(days=3))
+    config = write_config(
+        job, 'sources = ["articles"]\nformats = ["md"]\nwindow = "24h"\ntime_zone = "UTC"\n'
+    )
+    narrow = run_cli("run", "--config", str(config), cwd=job)
+    assert narrow.returncode == 2
+    assert "no article published in the window" in narrow.stderr
+    wide = run_cli("run", "--config", str(config), "--window", "4d", cwd=job)
+    assert wide.returncode == 0, wide.stderr
+    assert wide.stdout == "" and wide.stderr == ""
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert visible(job / "out") == [f"brief-{today}.md"]
