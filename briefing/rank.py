@@ -2,19 +2,20 @@
 
 Edge weight between sentences i and j = shared words / (log|Si| + log|Sj|), with words
 counted as sumy counts them (stop words out, stems, repeats kept), so the order equals
-sumy's `TextRankSummarizer` for the same tokens. The weights come from one sparse
-product of the sentence-by-term count matrix; no Python loop over sentence pairs.
+sumy's `TextRankSummarizer` for the same tokens. The graph is never built pair by pair:
+PageRank multiplies by it through the sentence-by-term count matrix (`TextRankGraph`),
+so time and memory grow with the text, not with the square of the sentence count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-import networkx as nx
 import numpy as np
 from scipy import sparse
 
 DAMPING = 0.85
+TOL = 1e-12  # per sentence: far below any score gap that could change the order
 
 
 def term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
@@ -41,7 +42,8 @@ def unit_rows(matrix: sparse.csr_array) -> sparse.csr_array:
 
 
 def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
-    """TextRank edge weights, self-similarity on the diagonal as in sumy."""
+    """TextRank edge weights, self-similarity on the diagonal as in sumy (all pairs:
+    for tests and small inputs; ranking uses `TextRankGraph`, which never builds this)."""
     counts = term_matrix(term_lists)
     shared = (counts @ counts.T).tocoo()
     lengths = np.array([len(t) for t in term_lists], dtype=np.float64)
@@ -52,14 +54,100 @@ def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
     return sparse.csr_array((weights, (shared.row, shared.col)), shape=shared.shape)
 
 
+class TextRankGraph:
+    """The TextRank similarity graph as an operator, without its n² edges.
+
+    Almost any two sentences share a word, so the graph is nearly complete. But its
+    weight, shared_ij / (log|Si| + log|Sj|), has a numerator that is a product of the
+    count matrix with itself and a denominator that depends only on the two sentence
+    lengths. Grouping sentences by length, W = Σ_gh F[g, h] · C_g C_hᵀ, with
+    F[g, h] = 1 / (log g + log h): multiplying W by a vector costs two passes over the
+    counts and one (terms × lengths) by (lengths × lengths) product, so PageRank runs
+    in time linear in the text, with exactly the weights of `similarity_matrix`.
+    """
+
+    def __init__(self, term_lists: Sequence[Sequence[str]]) -> None:
+        counts = term_matrix(term_lists).tocoo()
+        lengths = np.array([len(t) for t in term_lists], dtype=np.int64)
+        distinct, group = np.unique(np.maximum(lengths, 1), return_inverse=True)
+        logs = np.log(distinct.astype(np.float64))
+        norm = logs[:, None] + logs[None, :]
+        # Two one-word sentences: log 1 + log 1 = 0, and sumy takes the shared count itself.
+        self._factor = np.where(norm == 0.0, 1.0, 1.0 / np.where(norm == 0.0, 1.0, norm))
+        self._size = len(term_lists)
+        self._rows = counts.row
+        self._counts = counts.data
+        self._groups = len(distinct)
+        self._terms = counts.shape[1]
+        # One slot per (term, length group): where a sentence's counts meet its group's.
+        self._slot = counts.col * self._groups + group[counts.row]
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        """W @ vector."""
+        by_group = np.bincount(
+            self._slot,
+            weights=self._counts * vector[self._rows],
+            minlength=self._terms * self._groups,
+        ).reshape(self._terms, self._groups)
+        mixed = (by_group @ self._factor).ravel()
+        return np.bincount(
+            self._rows, weights=self._counts * mixed[self._slot], minlength=self._size
+        )
+
+
+def pagerank(
+    propagate: Callable[[np.ndarray], np.ndarray],
+    out_weight: np.ndarray,
+    blocks: np.ndarray,
+    tol: float,
+    max_iter: int = 1000,
+) -> np.ndarray:
+    """PageRank of every block of a block-diagonal graph at once.
+
+    Step for step what `networkx.pagerank` does for each block on its own (uniform
+    teleport, dangling nodes spread over their block, stop when the block's summed
+    change is below tol per node), so the scores and their order are networkx's.
+    `propagate(x)` returns x @ P for the row-normalised weight matrix P; `out_weight`
+    holds each node's weight sum; `blocks` labels each node's block 0..b-1.
+    """
+    sizes = np.bincount(blocks)
+    teleport = 1.0 / sizes[blocks]
+    dangling = np.flatnonzero(out_weight == 0)
+    x = teleport.copy()
+    active = np.ones(len(sizes), dtype=bool)
+    for _ in range(max_iter):
+        spread = np.bincount(blocks[dangling], weights=x[dangling], minlength=len(sizes))
+        step = DAMPING * (propagate(x) + spread[blocks] * teleport) + (1 - DAMPING) * teleport
+        change = np.bincount(blocks, weights=np.abs(step - x), minlength=len(sizes))
+        x = np.where(active[blocks], step, x)
+        active &= change >= sizes * tol
+        if not active.any():
+            break
+    return x
+
+
+def _inverse(values: np.ndarray) -> np.ndarray:
+    inverse = np.zeros_like(values)
+    np.divide(1.0, values, out=inverse, where=values != 0)
+    return inverse
+
+
 def textrank_scores(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
-    """PageRank score of each sentence, in input order (the scores sum to 1)."""
+    """PageRank score of each sentence, in input order (the scores sum to 1).
+
+    Scores are settled to 1e-9 of the average score, well inside the power method's
+    own error: sentences that tie exactly (the same words, say) would otherwise differ
+    in the last bit by the order of summation, and a tie keeps input order as in sumy.
+    """
     n = len(term_lists)
     if n == 0:
         return np.zeros(0)
-    graph = nx.from_scipy_sparse_array(similarity_matrix(term_lists))
-    scores = nx.pagerank(graph, alpha=DAMPING, weight="weight", tol=1e-12, max_iter=1000)
-    return np.array([scores[i] for i in range(n)])
+    graph = TextRankGraph(term_lists)
+    out_weight = graph @ np.ones(n)
+    scale = _inverse(out_weight)
+    # W is symmetric, so x @ (D⁻¹ W) = W @ (x / d).
+    scores = pagerank(lambda x: graph @ (x * scale), out_weight, np.zeros(n, np.int64), TOL)
+    return np.round(scores * n, 9) / n
 
 
 def rank_order(scores: np.ndarray) -> list[int]:
@@ -78,6 +166,39 @@ def percentiles(values: np.ndarray) -> np.ndarray:
     return average_rank[inverse] / (n - 1.0)
 
 
+def within_blocks(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr_array:
+    """vectors @ vectors.T restricted to pairs in the same block, in one sparse product:
+    each block's terms are given columns of their own, so blocks never meet."""
+    coo = vectors.tocoo()
+    key = blocks[coo.row].astype(np.int64) * vectors.shape[1] + coo.col
+    _, column = np.unique(key, return_inverse=True)
+    private = sparse.csr_array(
+        (coo.data, (coo.row, column.ravel())),
+        shape=(vectors.shape[0], int(column.max(initial=-1)) + 1),
+    )
+    return (private @ private.T).tocsr()
+
+
+def percentiles_within(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """`percentiles` of each block's values, for all blocks at once."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0)
+    order = np.lexsort((values, blocks))
+    block, value = blocks[order], values[order]
+    new_block = np.r_[True, block[1:] != block[:-1]]
+    new_run = new_block | np.r_[True, value[1:] != value[:-1]]
+    block_start = np.maximum.accumulate(np.where(new_block, np.arange(n), 0))
+    run_id = np.cumsum(new_run) - 1
+    run_first = np.flatnonzero(new_run)
+    run_last = np.r_[run_first[1:], n] - 1
+    average_rank = (run_first + run_last)[run_id] / 2.0 - block_start
+    size = np.bincount(block)[block]
+    result = np.empty(n)
+    result[order] = np.where(size > 1, average_rank / np.maximum(size - 1.0, 1.0), 1.0)
+    return result
+
+
 def centrality_in_article(
     term_lists: Sequence[Sequence[str]], articles: Sequence[int]
 ) -> np.ndarray:
@@ -86,18 +207,20 @@ def centrality_in_article(
     LexRank with continuous cosine weights (Erkan & Radev 2004) over the article's
     sentences: how much a sentence says what its whole article is about. A topic's
     TextRank alone favours sentences that echo the other articles; this keeps each
-    pick anchored in what its own source considered its story.
+    pick anchored in what its own source considered its story. Every article's graph
+    is one block of a single sparse matrix, ranked in one pass.
     """
-    result = np.zeros(len(term_lists))
-    members: dict[int, list[int]] = {}
-    for index, article in enumerate(articles):
-        members.setdefault(article, []).append(index)
-    unit = unit_rows(term_matrix(term_lists).tocsr())
-    for indices in members.values():
-        block = unit[indices]
-        cosine = (block @ block.T).toarray()
-        np.fill_diagonal(cosine, 0.0)
-        graph = nx.from_numpy_array(cosine)
-        scores = nx.pagerank(graph, alpha=DAMPING, weight="weight", tol=1e-10, max_iter=1000)
-        result[indices] = percentiles(np.array([scores[i] for i in range(len(indices))]))
-    return result
+    if len(term_lists) == 0:
+        return np.zeros(0)
+    _, blocks = np.unique(np.asarray(articles), return_inverse=True)
+    blocks = blocks.ravel()
+    cosine = within_blocks(unit_rows(term_matrix(term_lists).tocsr()), blocks).tocoo()
+    off_diagonal = cosine.row != cosine.col
+    weights = sparse.csr_array(
+        (cosine.data[off_diagonal], (cosine.row[off_diagonal], cosine.col[off_diagonal])),
+        shape=cosine.shape,
+    )
+    out_weight = np.asarray(weights.sum(axis=1)).ravel()
+    normalised = (sparse.diags_array(_inverse(out_weight)) @ weights).tocsr()
+    scores = pagerank(lambda x: x @ normalised, out_weight, blocks, 1e-10)
+    return percentiles_within(scores, blocks)

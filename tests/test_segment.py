@@ -1,23 +1,28 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import nltk
 import pytest
-from brieftest import BBC_DEV, BENCH
+from brieftest import BBC_DEV, BENCH, SEEDS
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.nlp.stemmers import Stemmer as SumyStemmer
 from sumy.parsers.plaintext import PlaintextParser
+from sumy.utils import get_stop_words
 
 from briefing.ingest import Article
 from briefing.segment import (
+    STOP_WORDS,
     SumyTokenizer,
     article_sentences,
     is_sentence,
     segment_articles,
     split_sentences,
+    stem,
     tokenize_words,
 )
 
@@ -176,3 +181,35 @@ def test_sumy_tokenizer_feeds_sumy_object_document_model_without_nltk_data() -> 
         "de",
         "escalation",
     )
+
+
+def _bbc_dev_and_seed_words() -> set[str]:
+    files = [*Path(BBC_DEV).rglob("*.txt"), *SEEDS.glob("*.txt")]
+    return {w for f in files for w in tokenize_words(f.read_text(encoding="utf-8"))}
+
+
+def test_stems_equal_sumy_stems_on_the_bbc_dev_and_seed_vocabulary() -> None:
+    """PyStemmer stands in for sumy's stemmer (NLTK's Snowball English, slow to import);
+    every word of bbc-dev and the seeds, as written, must stem the same."""
+    sumy_stem = SumyStemmer("english")
+    words = _bbc_dev_and_seed_words() | {"O’Neill", "Turkey’s", "added", "university", "Café"}
+    assert len(words) > 10_000
+    different = [(w, stem(w), sumy_stem(w)) for w in sorted(words) if stem(w) != sumy_stem(w)]
+    assert different == []
+
+
+def test_stop_words_are_sumys() -> None:
+    assert frozenset(w.lower() for w in get_stop_words("english")) == STOP_WORDS
+
+
+def test_segmenting_loads_neither_nltk_nor_weasyprint() -> None:
+    """Importing NLTK costs about a second, WeasyPrint about half of one: a JSON brief
+    needs neither."""
+    code = (
+        "import sys, briefing.cli, briefing.pipeline, briefing.render; "
+        "print(sorted(m for m in ('nltk', 'weasyprint', 'networkx') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
