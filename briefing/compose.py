@@ -1,7 +1,7 @@
 """Compose: ranked sentences into a brief of items, one item per fact.
 
 Outlets retell the same fact in nearly the same words. Such near-duplicates are
-grouped across the whole day first, so a fact becomes a single item that quotes one
+grouped across the whole day, so a fact becomes a single item that quotes one
 source verbatim and cites every source that carries it, and it can appear in only one
 section.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from briefing.ingest import Article
 from briefing.rank import (
@@ -75,24 +74,47 @@ class Brief:
     articles: tuple[Article, ...]
 
 
-def near_duplicate_groups(sentences: list[Sentence]) -> np.ndarray:
-    """A group label per sentence; sentences telling the same fact share a label."""
-    n = len(sentences)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    present = term_matrix([s.terms for s in sentences])
-    present.data[:] = 1.0
-    sizes = np.asarray(present.sum(axis=1)).ravel()
-    shared = (present @ present.T).tocoo()
-    keep = shared.row < shared.col
-    rows, cols, common = shared.row[keep], shared.col[keep], shared.data[keep]
-    cosine = common / np.sqrt(np.maximum(sizes[rows] * sizes[cols], 1.0))
-    similar = cosine >= NEAR_DUPLICATE
-    graph = sparse.coo_array(
-        (np.ones(int(similar.sum())), (rows[similar], cols[similar])), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
-    return labels
+class NearDuplicates:
+    """Which sentences of the day tell the same fact.
+
+    Two sentences are linked when their content-stem sets have a cosine of
+    NEAR_DUPLICATE or more, and a fact is a connected component of those links (a
+    retelling of a retelling is the same fact). A component is found on demand, by
+    following links out from one of its sentences, so only the facts the brief quotes
+    are ever searched: with thousands of articles nearly every pair of sentences shares
+    some word, and comparing all of them would grow with the square of the day.
+    """
+
+    def __init__(self, sentences: list[Sentence]) -> None:
+        present = term_matrix([s.terms for s in sentences]).tocsr()
+        present.data[:] = 1.0
+        self._present = present
+        self._postings = present.T.tocsr()  # term -> the sentences that use it
+        self._sizes = np.diff(present.indptr).astype(np.float64)
+        self._fact = np.full(len(sentences), -1, dtype=np.int64)
+        self._members: list[np.ndarray] = []
+
+    def linked(self, indices: np.ndarray) -> np.ndarray:
+        """Sentences linked to any of `indices` (themselves excluded), in input order."""
+        shared = (self._present[indices] @ self._postings).tocoo()
+        source = indices[shared.row]
+        size = np.maximum(self._sizes[source] * self._sizes[shared.col], 1.0)
+        similar = (shared.data / np.sqrt(size) >= NEAR_DUPLICATE) & (shared.col != source)
+        return np.unique(shared.col[similar])
+
+    def members(self, index: int) -> np.ndarray:
+        """Every sentence of `index`'s fact, `index` included, in input order."""
+        fact = int(self._fact[index])
+        if fact < 0:
+            found = np.array([index], dtype=np.int64)
+            frontier = found
+            while len(frontier):
+                frontier = np.setdiff1d(self.linked(frontier), found, assume_unique=True)
+                found = np.union1d(found, frontier)
+            fact = len(self._members)
+            self._members.append(found)
+            self._fact[found] = fact
+        return self._members[fact]
 
 
 def _sources(members: list[int], quoted: int, sentences: list[Sentence]) -> tuple[int, ...]:
@@ -111,7 +133,7 @@ def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
 class Signals:
     """What selection knows of every sentence of the day, whatever its topic."""
 
-    groups: np.ndarray  # near-duplicate group label
+    facts: NearDuplicates  # which sentences tell the same fact
     article_rank: np.ndarray  # percentile of centrality within its own article
     quotable: np.ndarray  # stands alone, so it may be quoted
     words: np.ndarray  # length in words
@@ -120,7 +142,7 @@ class Signals:
 def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
     headlines = frozenset(article.title.strip() for article in articles)
     return Signals(
-        groups=near_duplicate_groups(sentences),
+        facts=NearDuplicates(sentences),
         article_rank=centrality_in_article(
             [s.terms for s in sentences], [s.article for s in sentences]
         ),
@@ -134,7 +156,7 @@ def select_items(
     pool: list[int],
     signals: Signals,
     on_topic: np.ndarray,
-    used: set[int],
+    used: set[int],  # sentences of the facts already quoted; grows with each pick
     per_topic: int,
     evidence: list[tuple[str, ...]] | None = None,
     learned: tuple[str, ...] = (),
@@ -161,22 +183,20 @@ def select_items(
     relevance = sum(RELEVANCE_WEIGHTS[name] * rank for name, rank in ranks.items())
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
-    pool_groups = signals.groups[at]
-    available = ~np.isin(pool_groups, list(used)) & signals.quotable[at]
+    available = ~np.isin(at, list(used)) & signals.quotable[at]
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
-        label = int(signals.groups[index])
-        available &= pool_groups != label
-        used.add(label)
+        members = signals.facts.members(index)
+        available &= ~np.isin(at, members)
+        used.update(members.tolist())
         redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
-        members = np.flatnonzero(signals.groups == label).tolist()
         items.append(
             Item(
                 text=sentences[index].text,
-                sources=_sources(members, index, sentences),
+                sources=_sources(members.tolist(), index, sentences),
                 score=round(float(relative[position]), 4),
                 sentence=index,
                 keywords=tuple(t for t in evidence[index] if t not in learned),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from brieftest import DATE, DATE_TEXT, REPO, SEEDS, CliBuild, RenderedPdf, run_cli
+from brieftest import BBC_DEV, DATE, DATE_TEXT, REPO, SEEDS, CliBuild, RenderedPdf, run_cli
 from mailserver import Authority, new_authority
 
 from briefing.compose import Brief
@@ -26,6 +26,13 @@ def seed_articles() -> list[Article]:
 @pytest.fixture(scope="session")
 def seed_sentences(seed_articles: list[Article]) -> list[Sentence]:
     return segment_articles(seed_articles)
+
+
+@pytest.fixture(scope="session")
+def bbc_dev_sentences() -> list[Sentence]:
+    """The 200 bbc-dev articles' sentences: realistic news at a size where all pairs
+    can still be compared, as reference implementations do."""
+    return segment_articles(read_articles([BBC_DEV / "articles"]))
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from collections import Counter
-
+import numpy as np
 import pytest
 from brieftest import DATE
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from briefing.compose import (
     DEFAULT_TITLE,
     KEY_POINTS,
+    NEAR_DUPLICATE,
     Brief,
     Item,
+    NearDuplicates,
     compose_brief,
-    near_duplicate_groups,
 )
 from briefing.ingest import Article
+from briefing.rank import term_matrix
 from briefing.segment import Sentence
 from briefing.topics import TopicSet, parse_topics
 
@@ -35,17 +38,38 @@ def test_the_two_retellings_of_the_quote_are_one_near_duplicate_group(
     assert "neutralize" in seed_sentences[first].text
     assert "neutralise" in seed_sentences[second].text
     assert {seed_sentences[first].article, seed_sentences[second].article} == {1, 2}
-    groups = near_duplicate_groups(seed_sentences)
-    assert groups[first] == groups[second]
+    assert NearDuplicates(seed_sentences).members(first).tolist() == sorted([first, second])
 
 
 def test_unrelated_sentences_are_not_grouped(seed_sentences: list[Sentence]) -> None:
-    groups = near_duplicate_groups(seed_sentences)
-    assert len(set(groups.tolist())) > 0.9 * len(seed_sentences)
+    facts = NearDuplicates(seed_sentences)
+    distinct = {tuple(facts.members(i).tolist()) for i in range(len(seed_sentences))}
+    assert len(distinct) > 0.9 * len(seed_sentences)
 
 
-def test_near_duplicate_groups_of_nothing() -> None:
-    assert near_duplicate_groups([]).shape == (0,)
+def all_pairs_facts(sentences: list[Sentence]) -> np.ndarray:
+    """The reference: every pair compared, then connected components."""
+    present = term_matrix([s.terms for s in sentences]).tocsr()
+    present.data[:] = 1.0
+    sizes = np.diff(present.indptr)
+    shared = (present @ present.T).tocoo()
+    cosine = shared.data / np.sqrt(np.maximum(sizes[shared.row] * sizes[shared.col], 1.0))
+    similar = cosine >= NEAR_DUPLICATE
+    graph = sparse.coo_array(
+        (cosine[similar], (shared.row[similar], shared.col[similar])), shape=shared.shape
+    )
+    return connected_components(graph, directed=False)[1]
+
+
+def test_facts_found_on_demand_equal_all_pairs_components(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    labels = all_pairs_facts(bbc_dev_sentences)
+    facts = NearDuplicates(bbc_dev_sentences)
+    grouped = [i for i in range(len(labels)) if np.sum(labels == labels[i]) > 1]
+    assert len(grouped) >= 20  # bbc-dev repeats some sentences within its articles
+    for index in [*grouped, *range(0, len(labels), 7)]:
+        assert facts.members(index).tolist() == np.flatnonzero(labels == labels[index]).tolist()
 
 
 def test_quote_appears_once_and_cites_both_articles(seeds_brief: Brief) -> None:
@@ -58,9 +82,10 @@ def test_quote_appears_once_and_cites_both_articles(seeds_brief: Brief) -> None:
 def test_no_two_items_tell_the_same_fact(
     seeds_brief: Brief, seed_sentences: list[Sentence]
 ) -> None:
-    groups = near_duplicate_groups(seed_sentences)
-    labels = Counter(int(groups[item.sentence]) for item in items(seeds_brief))
-    assert max(labels.values()) == 1
+    facts = NearDuplicates(seed_sentences)
+    quoted = [item.sentence for item in items(seeds_brief)]
+    for sentence in quoted:
+        assert set(facts.members(sentence).tolist()) & set(quoted) == {sentence}
 
 
 def test_item_quotes_its_first_source_verbatim(

@@ -2,14 +2,26 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 import pytest
+from scipy import sparse
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
-from briefing.rank import rank_order, similarity_matrix, textrank_scores
+from briefing.rank import (
+    TextRankGraph,
+    centrality_in_article,
+    percentiles,
+    percentiles_within,
+    rank_order,
+    similarity_matrix,
+    term_matrix,
+    textrank_scores,
+    unit_rows,
+)
 from briefing.segment import STOP_WORDS, Sentence, SumyTokenizer
 from briefing.topics import TopicSet, assign_topics
 
@@ -44,6 +56,60 @@ def test_textrank_scores_sum_to_one_and_favour_the_central_sentence() -> None:
     scores = textrank_scores([["a", "b"], ["a", "b", "c"], ["c", "d"], ["x"]])
     assert scores.sum() == pytest.approx(1.0)
     assert rank_order(scores)[0] == 1
+
+
+def test_textrank_graph_multiplies_like_the_similarity_matrix() -> None:
+    terms = [["a", "b", "a"], ["a", "c"], ["d"], ["d"], ["b", "b", "c", "e"], [], ["e"]]
+    vector = np.arange(1.0, len(terms) + 1)
+    np.testing.assert_allclose(TextRankGraph(terms) @ vector, similarity_matrix(terms) @ vector)
+
+
+def networkx_pagerank(weights: sparse.csr_array | np.ndarray, tol: float) -> np.ndarray:
+    if isinstance(weights, np.ndarray):
+        graph = nx.from_numpy_array(weights)
+    else:
+        graph = nx.from_scipy_sparse_array(weights)
+    scores = nx.pagerank(graph, alpha=0.85, weight="weight", tol=tol, max_iter=1000)
+    return np.array([scores[i] for i in range(len(scores))])
+
+
+def test_textrank_scores_equal_networkx_pagerank_on_bbc_dev(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    """The graph-free power method gives networkx's PageRank of the full graph."""
+    terms = [s.terms for s in bbc_dev_sentences[:1500]]
+    expected = networkx_pagerank(similarity_matrix(terms), tol=1e-12)
+    ours = textrank_scores(terms)
+    np.testing.assert_allclose(ours, expected, rtol=1e-7)
+    assert rank_order(ours) == rank_order(np.round(expected * len(terms), 9))
+
+
+def test_centrality_in_article_equals_networkx_lexrank_per_article(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    """All articles' LexRank graphs ranked in one pass give, bit for bit, the
+    percentiles of networkx's PageRank run on each article alone."""
+    sentences = bbc_dev_sentences[:1200]
+    terms = [s.terms for s in sentences]
+    articles = np.array([s.article for s in sentences])
+    unit = unit_rows(term_matrix(terms).tocsr())
+    expected = np.zeros(len(sentences))
+    for article in np.unique(articles):
+        members = np.flatnonzero(articles == article)
+        cosine = (unit[members] @ unit[members].T).toarray()
+        np.fill_diagonal(cosine, 0.0)
+        expected[members] = percentiles(networkx_pagerank(cosine, tol=1e-10))
+    np.testing.assert_array_equal(centrality_in_article(terms, articles.tolist()), expected)
+
+
+def test_percentiles_within_blocks_equal_percentiles_of_each_block() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 5, 200).astype(float)  # many ties
+    blocks = rng.integers(0, 30, 200)
+    result = percentiles_within(values, blocks)
+    for block in np.unique(blocks):
+        members = blocks == block
+        np.testing.assert_array_equal(result[members], percentiles(values[members]))
 
 
 def test_textrank_of_nothing_is_empty() -> None:
