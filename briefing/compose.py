@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from briefing.ingest import Article
+from briefing.parallel import concurrently
 from briefing.rank import (
     centrality_in_article,
     percentiles,
@@ -37,6 +38,7 @@ RELEVANCE_WEIGHTS = {
 }
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 DEFAULT_TITLE = "Daily brief"
+PARALLEL_SENTENCES = 5000  # from here on, routing and the other signals run side by side
 
 
 @dataclass(frozen=True)
@@ -223,8 +225,11 @@ def compose_brief(
     per_topic: int = 5,
     title: str | None = None,
 ) -> Brief:
-    signals = sentence_signals(articles, sentences)
-    routing = route_sentences(articles, sentences, topics)
+    signals, routing = concurrently(
+        lambda: sentence_signals(articles, sentences),
+        lambda: route_sentences(articles, sentences, topics),
+        worth_it=len(sentences) >= PARALLEL_SENTENCES,
+    )
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
     sections = []

@@ -9,6 +9,7 @@ so time and memory grow with the text, not with the square of the sentence count
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -19,17 +20,15 @@ TOL = 1e-12  # per sentence: far below any score gap that could change the order
 
 
 def term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
-    """Sentence-by-term counts (rows: sentences; columns: distinct terms)."""
-    vocabulary: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    for terms in term_lists:
-        indices.extend(vocabulary.setdefault(t, len(vocabulary)) for t in terms)
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float64)
+    """Sentence-by-term counts (rows: sentences; columns: distinct terms in order of
+    first appearance)."""
+    flat = list(itertools.chain.from_iterable(term_lists))
+    column = {term: number for number, term in enumerate(dict.fromkeys(flat))}
+    indices = np.fromiter(map(column.__getitem__, flat), dtype=np.int64, count=len(flat))
+    indptr = np.zeros(len(term_lists) + 1, dtype=np.int64)
+    np.cumsum([len(terms) for terms in term_lists], out=indptr[1:])
     matrix = sparse.csr_array(
-        (data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(term_lists), max(len(vocabulary), 1)),
+        (np.ones(len(flat)), indices, indptr), shape=(len(term_lists), max(len(column), 1))
     )
     matrix.sum_duplicates()
     return matrix
