@@ -16,6 +16,7 @@ from scipy import sparse
 
 from briefing.ingest import Article
 from briefing.parallel import concurrently
+from briefing.progress import progress
 from briefing.rank import (
     centrality_in_article,
     percentiles,
@@ -233,7 +234,10 @@ def compose_brief(
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
     sections = []
-    for index, topic in enumerate(topics.topics):
+    ranking = progress(
+        enumerate(topics.topics), total=len(topics.topics), description="ranking", unit="topic"
+    )
+    for index, topic in ranking:
         pool = [i for i, assigned in enumerate(routing.topic_of) if assigned == index]
         on_topic = routing.affinity[article_of[pool], index] if pool else np.zeros(0)
         items = select_items(

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from briefing.errors import InputError
+from briefing.progress import progress
 from briefing.readers import (
     MANIFEST_NAME,
     READERS,
@@ -232,7 +233,7 @@ def read_records(paths: list[Path], zone: dt.tzinfo) -> list[Record]:
     """Every file through its format's reader, with its folder's manifest applied."""
     manifests: dict[Path, dict[str, dict]] = {}
     records: list[Record] = []
-    for path in paths:
+    for path in progress(paths, total=len(paths), description="reading", unit="file"):
         reader = reader_for(path)
         if reader is None:
             continue

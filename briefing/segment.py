@@ -23,6 +23,7 @@ from importlib import resources
 import Stemmer
 
 from briefing.ingest import Article
+from briefing.progress import progress
 
 LANGUAGE = "english"
 
@@ -233,7 +234,10 @@ def article_sentences(paragraphs: Iterable[str]) -> list[str]:
 def segment_articles(articles: list[Article]) -> list[Sentence]:
     """Body sentences of every article, in article order. Titles are not sentences."""
     sentences: list[Sentence] = []
-    for index, article in enumerate(articles):
+    numbered = progress(
+        enumerate(articles), total=len(articles), description="splitting", unit="article"
+    )
+    for index, article in numbered:
         position = 0
         for text in article_sentences(article.paragraphs):
             if not is_sentence(text):

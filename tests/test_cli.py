@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
@@ -389,3 +394,60 @@ def test_no_usable_article_is_one_error_line_after_the_warnings(tmp_path: Path, 
     assert error.startswith("briefing: error: ") and "no articles found" in error
     assert str(broken) in error and str(unknown) in error
     assert list(out.iterdir()) == []
+
+
+def run_with_terminal_stderr(*args: str, cwd: Path) -> tuple[int, str]:
+    """The command with stderr on a real pseudo-terminal of 24 x 80, as a person at a
+    shell has it."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefing", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        seen.extend(chunk)
+    os.close(leader)
+    return process.wait(timeout=120), seen.decode("utf-8", errors="replace")
+
+
+def test_progress_bars_show_on_a_terminal(tmp_path: Path) -> None:
+    code, stderr = run_with_terminal_stderr(
+        "build", "seeds", "--date", DATE_TEXT, "--out", str(tmp_path), "--format", "json", cwd=REPO
+    )
+    assert code == 0, stderr
+    for stage in ("reading", "splitting", "ranking"):
+        assert stage in stderr
+
+
+def test_nothing_on_stderr_without_a_terminal(seeds_cli_build: CliBuild) -> None:
+    """Under cron stderr is a file or a pipe: no progress bars, nothing at all."""
+    assert seeds_cli_build.result.returncode == 0
+    assert seeds_cli_build.result.stderr == ""
+
+
+def test_a_json_brief_loads_neither_nltk_nor_weasyprint(tmp_path: Path) -> None:
+    """NLTK costs about a second to import and WeasyPrint half of one; a JSON brief
+    needs neither (nor networkx, which PageRank no longer uses)."""
+    code = (
+        "import sys\n"
+        "from briefing.cli import cli\n"
+        f"cli.main(['build', 'seeds', '--format', 'json', '--out', {str(tmp_path)!r}],"
+        " standalone_mode=False)\n"
+        "print(sorted(m for m in ('nltk', 'weasyprint', 'networkx') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -200,16 +199,3 @@ def test_stems_equal_sumy_stems_on_the_bbc_dev_and_seed_vocabulary() -> None:
 
 def test_stop_words_are_sumys() -> None:
     assert frozenset(w.lower() for w in get_stop_words("english")) == STOP_WORDS
-
-
-def test_segmenting_loads_neither_nltk_nor_weasyprint() -> None:
-    """Importing NLTK costs about a second, WeasyPrint about half of one: a JSON brief
-    needs neither."""
-    code = (
-        "import sys, briefing.cli, briefing.pipeline, briefing.render; "
-        "print(sorted(m for m in ('nltk', 'weasyprint', 'networkx') if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"

@@ -2,14 +2,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from brieftest import BENCH
 
 from briefing.errors import InputError
 from briefing.ingest import Article
 from briefing.segment import Sentence, segment_articles
 from briefing.topics import (
+    NEIGHBOURS,
     TopicSet,
+    _nearest,
+    _nearest_through_terms,
+    _tfidf,
     assign_topics,
+    keyword_hits,
     load_topics,
     matched_keywords,
     parse_topics,
@@ -160,3 +167,41 @@ def test_unreadable_topics_file_names_the_file(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             load_topics(path)
         assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_neighbours_through_strongest_terms_are_nearly_as_close_as_the_exact_ones(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    """Beyond EXACT_NEIGHBOURS articles, neighbours are searched through each article's
+    strongest terms; on bbc-dev they must be almost as similar as the true nearest."""
+    documents: list[list[str]] = [[] for _ in range(bbc_dev_sentences[-1].article + 1)]
+    for s in bbc_dev_sentences:
+        documents[s.article].extend(s.terms)
+    vectors = _tfidf(documents)
+    exact_index, exact_weight = _nearest(vectors, NEIGHBOURS)
+    index, weight = _nearest_through_terms(vectors, NEIGHBOURS)
+    assert not (index == np.arange(len(documents))[:, None]).any()
+    assert weight.mean() >= 0.95 * exact_weight.mean()
+    found = [len(set(a) & set(b)) for a, b in zip(index, exact_index, strict=True)]
+    assert np.mean(found) >= 0.7 * NEIGHBOURS
+
+
+def reference_matches(stems: tuple[str, ...], patterns: tuple[tuple[str, ...], ...]) -> list[int]:
+    """Keyword numbers found, the plain way: every keyword tried at every position."""
+    return [
+        number
+        for number, pattern in enumerate(patterns)
+        if any(stems[i : i + len(pattern)] == pattern for i in range(len(stems)))
+    ]
+
+
+def test_one_pass_keyword_matching_equals_trying_every_keyword(
+    bbc_dev_sentences: list[Sentence], default_topics: TopicSet
+) -> None:
+    for topics in (load_topics(BENCH / "topics.toml"), default_topics):
+        for s in bbc_dev_sentences:
+            expected = [
+                [topic.keywords[k] for k in reference_matches(s.stems, topic.patterns)]
+                for topic in topics.topics
+            ]
+            assert keyword_hits(s.stems, topics) == expected, s.text
