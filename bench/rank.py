@@ -53,16 +53,10 @@ def sumy_top(texts: list[str], epsilon: float | None = None) -> tuple[float, set
     return time.perf_counter() - start, {position[id(sentence)] for sentence in picked}
 
 
-def forget_words() -> None:
-    """Empty segment's memos, so our timing includes analysing every word."""
-    for memo in (segment._chunk_words, segment._chunk_terms, segment._stem_folded):
-        memo.cache_clear()
-
-
 def our_top(texts: list[str]) -> tuple[float, float, set[int]]:
     """Seconds for our ranking from stems, seconds including the word analysis, and
     the positions of the top `TOP` sentences."""
-    forget_words()
+    segment.forget_words()
     start = time.perf_counter()
     terms = [content_stems(tokenize_words(text)) for text in texts]
     analysed = time.perf_counter()

@@ -14,6 +14,7 @@ before version 3 gives NLTK's stems exactly and about ten times faster.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -167,25 +168,46 @@ def is_stop_word(word: str) -> bool:
     return _folded(word) in STOP_WORDS
 
 
-def _term(word: str) -> tuple[str, str | None]:
-    """A word's stem, and the stem again if TextRank compares the word (None: a stop word)."""
-    stemmed = stem(word)
-    return stemmed, None if is_stop_word(word) else stemmed
-
-
-@lru_cache(maxsize=_MEMO)
-def _chunk_terms(chunk: str) -> tuple[tuple[str, str | None], ...]:
-    return tuple(_term(word) for word in _chunk_words(chunk))
-
-
-def sentence_terms(sentence: str) -> list[tuple[str, str | None]]:
-    """`_term` of every word of a sentence; one memo look-up per chunk of text."""
-    return [term for chunk in _CHUNK.findall(sentence) for term in _chunk_terms(chunk)]
-
-
 def content_stems(words: Iterable[str]) -> tuple[str, ...]:
     """The stems TextRank compares: stop words out, duplicates kept (as sumy does)."""
-    return tuple(t for w in words if (t := _term(w)[1]) is not None)
+    return tuple(stem(w) for w in words if not is_stop_word(w))
+
+
+# A chunk of text (a word with its hyphens and apostrophes) -> the stems of its words, and
+# of its content words. Plain dicts: a day's text is mostly chunks seen before, and one
+# look-up per chunk is most of what analysing a sentence costs.
+_STEMS_OF: dict[str, tuple[str, ...]] = {}
+_TERMS_OF: dict[str, tuple[str, ...]] = {}
+
+
+def _learn_chunk(chunk: str) -> None:
+    words = _chunk_words(chunk)
+    _STEMS_OF[chunk] = tuple(stem(w) for w in words)
+    _TERMS_OF[chunk] = content_stems(words)
+
+
+def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stems of every word of a sentence, and those of its content words."""
+    chunks = _CHUNK.findall(sentence)
+    new = set(chunks).difference(_STEMS_OF)
+    if new:
+        if len(_STEMS_OF) + len(new) > _MEMO:
+            forget_words()
+            new = set(chunks)
+        for chunk in new:
+            _learn_chunk(chunk)
+    stems = tuple(itertools.chain.from_iterable(map(_STEMS_OF.__getitem__, chunks)))
+    terms = tuple(itertools.chain.from_iterable(map(_TERMS_OF.__getitem__, chunks)))
+    return stems, terms
+
+
+def forget_words() -> None:
+    """Empty the memos of analysed words and chunks (to bound memory on a long run, and
+    for benchmarks that time word analysis from scratch)."""
+    _STEMS_OF.clear()
+    _TERMS_OF.clear()
+    _chunk_words.cache_clear()
+    _stem_folded.cache_clear()
 
 
 class SumyTokenizer:
@@ -242,17 +264,11 @@ def segment_articles(articles: list[Article]) -> list[Sentence]:
         for text in article_sentences(article.paragraphs):
             if not is_sentence(text):
                 continue
-            analysed = sentence_terms(text)
-            if not analysed:
+            stems, terms = sentence_stems(text)
+            if not stems:
                 continue
             sentences.append(
-                Sentence(
-                    text=text,
-                    article=index,
-                    position=position,
-                    stems=tuple(s for s, _ in analysed),
-                    terms=tuple(t for _, t in analysed if t is not None),
-                )
+                Sentence(text=text, article=index, position=position, stems=stems, terms=terms)
             )
             position += 1
     return sentences

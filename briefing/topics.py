@@ -139,6 +139,8 @@ def keyword_hits(stems: tuple[str, ...], topics: TopicSet) -> list[list[str]]:
     phrase must follow there word for word.
     """
     index = _keywords_by_first_stem(topics)
+    if index.keys().isdisjoint(stems):  # most sentences: no keyword starts anywhere
+        return [[] for _ in topics.topics]
     found: dict[int, set[int]] = {}
     for position, first in enumerate(stems):
         for number, keyword, pattern in index.get(first, ()):
