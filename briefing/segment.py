@@ -180,10 +180,14 @@ _STEMS_OF: dict[str, tuple[str, ...]] = {}
 _TERMS_OF: dict[str, tuple[str, ...]] = {}
 
 
-def _learn_chunk(chunk: str) -> None:
-    words = _chunk_words(chunk)
-    _STEMS_OF[chunk] = tuple(stem(w) for w in words)
-    _TERMS_OF[chunk] = content_stems(words)
+def _learn_chunks(chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        folded = [_folded(word) for word in _chunk_words(chunk)]
+        stems = tuple(_STEMMER.stemWords(folded))
+        _STEMS_OF[chunk] = stems
+        _TERMS_OF[chunk] = tuple(
+            [s for s, w in zip(stems, folded, strict=True) if w not in STOP_WORDS]
+        )
 
 
 def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -194,8 +198,7 @@ def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if len(_STEMS_OF) + len(new) > _MEMO:
             forget_words()
             new = set(chunks)
-        for chunk in new:
-            _learn_chunk(chunk)
+        _learn_chunks(new)
     stems = tuple(itertools.chain.from_iterable(map(_STEMS_OF.__getitem__, chunks)))
     terms = tuple(itertools.chain.from_iterable(map(_TERMS_OF.__getitem__, chunks)))
     return stems, terms

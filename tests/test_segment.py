@@ -13,13 +13,17 @@ from sumy.nlp.stemmers import Stemmer as SumyStemmer
 from sumy.parsers.plaintext import PlaintextParser
 from sumy.utils import get_stop_words
 
+from briefing import segment
 from briefing.ingest import Article
 from briefing.segment import (
     STOP_WORDS,
     SumyTokenizer,
     article_sentences,
+    content_stems,
+    forget_words,
     is_sentence,
     segment_articles,
+    sentence_stems,
     split_sentences,
     stem,
     tokenize_words,
@@ -199,3 +203,13 @@ def test_stems_equal_sumy_stems_on_the_bbc_dev_and_seed_vocabulary() -> None:
 
 def test_stop_words_are_sumys() -> None:
     assert frozenset(w.lower() for w in get_stop_words("english")) == STOP_WORDS
+
+
+def test_memoised_sentence_stems_equal_stemming_word_by_word(
+    bbc_dev_sentences: list[segment.Sentence],
+) -> None:
+    forget_words()
+    for sentence in bbc_dev_sentences[:1500]:
+        words = tokenize_words(sentence.text)
+        expected = (tuple(stem(w) for w in words), content_stems(words))
+        assert sentence_stems(sentence.text) == expected, sentence.text
