@@ -20,7 +20,11 @@ Second = TypeVar("Second")
 
 def spare_cores() -> bool:
     """True where a forked child can run beside this process on another core."""
-    return "fork" in multiprocessing.get_all_start_methods() and len(os.sched_getaffinity(0)) > 1
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use
+    else:
+        cores = os.cpu_count() or 1
+    return cores > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_and_send(work: Callable[[], Any], sender: Connection) -> None:
