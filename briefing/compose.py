@@ -138,7 +138,7 @@ class Signals:
 
     facts: NearDuplicates  # which sentences tell the same fact
     article_rank: np.ndarray  # percentile of centrality within its own article
-    quotable: np.ndarray  # stands alone, so it may be quoted
+    headlines: frozenset[str]  # the day's titles, never quoted as sentences
     words: np.ndarray  # length in words
 
 
@@ -149,7 +149,7 @@ def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Sign
         article_rank=centrality_in_article(
             [s.terms for s in sentences], [s.article for s in sentences]
         ),
-        quotable=np.array([stands_alone(s.text, headlines) for s in sentences], dtype=bool),
+        headlines=headlines,
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
     )
 
@@ -169,7 +169,8 @@ def select_items(
     `on_topic` holds, per pool sentence, how much its article is about the topic.
     Relevance blends ranks within the pool (see RELEVANCE_WEIGHTS); each pick then
     lowers the relevance of sentences like it. Only sentences that stand alone are
-    quoted, and a fact already quoted in another section is not quoted again.
+    quoted (checked as each comes up, so a day's other sentences never are), and a fact
+    already quoted in another section is not quoted again.
     """
     if not pool:
         return []
@@ -186,12 +187,15 @@ def select_items(
     relevance = sum(RELEVANCE_WEIGHTS[name] * rank for name, rank in ranks.items())
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
-    available = ~np.isin(at, list(used)) & signals.quotable[at]
+    available = ~np.isin(at, list(used))
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
+        if not stands_alone(sentences[index].text, signals.headlines):
+            available[position] = False
+            continue
         members = signals.facts.members(index)
         available &= ~np.isin(at, members)
         used.update(members.tolist())

@@ -1,9 +1,9 @@
 """Two independent stages at once, on two cores.
 
-Most of a large brief's time goes to Python loops over every sentence (routing, the
-stand-alone test), which one process runs on one core. Handing one stage to a forked
-child uses the second core without copying anything in: the child starts with the
-parent's memory, and only its result travels back.
+Most of a large brief's time goes to Python loops over every sentence (routing above
+all), which one process runs on one core. Handing one stage to a forked child uses the
+second core without copying anything in: the child starts with the parent's memory, and
+only its result travels back.
 """
 
 from __future__ import annotations
