@@ -55,6 +55,9 @@ _NEVER_FINAL = frozenset(
 _BEFORE_NUMBER = frozenset(
     "no nos vol vols pp p art fig figs jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+# Company suffixes: "Zulily Inc. (NASDAQ: ZU) dropped" goes on after the bracket; a
+# capitalised word after them may start a new sentence ("... sold to Apple Inc. It ...").
+_COMPANY_SUFFIXES = frozenset("inc corp ltd co llc plc bros".split())
 
 # A candidate boundary: terminator(s), closing quotes/brackets, whitespace.
 _CANDIDATE = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
@@ -93,7 +96,9 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     token = text[text.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip(_OPENERS)
     abbreviation = token.lower().rstrip(".")
     if len(mark) == 1 and (
-        abbreviation in _NEVER_FINAL or (abbreviation in _BEFORE_NUMBER and word[0].isdigit())
+        abbreviation in _NEVER_FINAL
+        or (abbreviation in _BEFORE_NUMBER and word[0].isdigit())
+        or (abbreviation in _COMPANY_SUFFIXES and opener.startswith("("))
     ):
         return False
     if _INITIALS.match(token + ".") and len(mark) == 1:

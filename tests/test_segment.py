@@ -65,6 +65,18 @@ from briefing.segment import (
             "Gen. Smith spoke to George W. Bush at No. 10 on Jan. 5 today.",
             ["Gen. Smith spoke to George W. Bush at No. 10 on Jan. 5 today."],
         ),
+        (
+            "Shares of Zulily Inc. (NASDAQ: ZU) dropped 5% today. Acme Corp. (ACME) rose.",
+            ["Shares of Zulily Inc. (NASDAQ: ZU) dropped 5% today.", "Acme Corp. (ACME) rose."],
+        ),
+        (
+            "It was bought by Widgets Ltd. in May. The deal closed.",
+            ["It was bought by Widgets Ltd. in May.", "The deal closed."],
+        ),
+        (
+            "The phone is made by Apple Inc. Sales rose.",
+            ["The phone is made by Apple Inc.", "Sales rose."],
+        ),
     ],
 )
 def test_split_sentences(paragraph: str, expected: list[str]) -> None:
