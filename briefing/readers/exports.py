@@ -4,6 +4,10 @@ Field names differ between tools (`title`/`headline`, `text`/`content`/`body`,
 `url`/`link`, `published`/`date`/`publishedAt`, `source`/`outlet`/`site_name`); any of
 them is accepted (see `FIELD_ALIASES`). A `.json` file may hold one record, a list of
 records, or an object with the list under `articles`, `items`, `data` or `results`.
+
+A record with no text field may give its body as `paragraphs`, a list of plain-text
+strings, as `briefing read` writes it: each is one paragraph, taken as it is (no HTML is
+looked for in it), so the articles read back are the articles written out.
 """
 
 from __future__ import annotations
@@ -74,6 +78,14 @@ def read_json(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     return records
 
 
+def _paragraph_list(value: dict[str, Any]) -> list[str]:
+    """The strings of a `paragraphs` list (its key matched case-insensitively), as given."""
+    listed = next((v for k, v in value.items() if str(k).lower() == "paragraphs"), None)
+    if not isinstance(listed, list):
+        return []
+    return [p.strip() for p in listed if isinstance(p, str) and p.strip()]
+
+
 def _reason(exc: ValueError) -> str:
     return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
 
@@ -84,7 +96,10 @@ def _record(value: Any, path: Path, where: str, number: int, zone: dt.tzinfo) ->
         log.warning("%s: skipped, not a JSON object", name)
         return None
     body = pick_field(value, "text") or pick_field(value, "summary")
-    paragraphs = body_paragraphs(_TRUNCATION_NOTE.sub("", body)) if isinstance(body, str) else []
+    if isinstance(body, str):
+        paragraphs = body_paragraphs(_TRUNCATION_NOTE.sub("", body))
+    else:
+        paragraphs = _paragraph_list(value) if body is None else []
     if not paragraphs:
         log.warning("%s: skipped, no article text", name)
         return None
