@@ -1,5 +1,5 @@
-"""Command line: `briefing build`, `run` (the daily job) and `send`. The only place that
-writes files."""
+"""Command line: `briefing build`, `run` (the daily job), `send` and `read` (the articles
+as extracted). The only place that writes files."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from briefing.errors import (
     read_input,
     read_input_text,
 )
+from briefing.listing import LISTING_FORMATS
 from briefing.pipeline import build_brief
 from briefing.timewindow import Window, brief_moment, brief_zone, window_ending
 from briefing.topics import default_topics_path, load_topics
@@ -44,6 +45,7 @@ DEFAULT_FORMATS = "md,pdf,json"
 DEFAULT_SOURCES = (Path("seeds"),)
 LOCK_NAME = ".briefing.lock"
 EXIT_INPUT, EXIT_DELIVERY, EXIT_LOCKED = 2, 3, 4
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 
 
 def parse_date(text: str | None, zone: dt.tzinfo | None = None) -> dt.date:
@@ -249,6 +251,79 @@ def build(
         click.echo(str(path))
     if explain:
         click.echo(render_explanation(brief), nl=False)
+
+
+@cli.command("read")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(LISTING_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines (one article a line), one JSON array, or a listing to read.",
+)
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Every copy as read, not one copy of each article as the brief uses.",
+)
+@click.option(
+    "--date", "date_text", metavar="YYYY-MM-DD", help="The brief's date, for --window [today]."
+)
+@click.option(
+    "--window",
+    "window_text",
+    metavar="DURATION",
+    help="Keep articles published in this span (24h, 90m, 2d) up to the brief's moment.",
+)
+@click.option(
+    "--since", "since_text", metavar="DATETIME", help="Keep articles published from this time on."
+)
+@click.option(
+    "--tz", "tz_name", metavar="ZONE", help="Time zone of times without an offset [TZ, else local]."
+)
+def read_command(
+    sources: tuple[Path, ...],
+    fmt: str,
+    keep_duplicates: bool,
+    date_text: str | None,
+    window_text: str | None,
+    since_text: str | None,
+    tz_name: str | None,
+) -> None:
+    """Print the articles a brief over SOURCES is built from, as the readers extracted
+    them; warnings about single files go to stderr.
+
+    The JSON Lines read back as a source give the same brief. Exit code 2: a missing
+    source, or no usable article (in the window).
+    """
+    from briefing.listing import collect_articles, render_listing
+
+    zone = brief_zone(tz_name)
+    date = parse_date(date_text, zone)
+    window = parse_window(date, zone, window_text, since_text)
+    articles = collect_articles(list(sources), zone, window, keep_duplicates=keep_duplicates)
+    write_stdout(render_listing(articles, fmt))
+
+
+def write_stdout(data: bytes) -> None:
+    """All of `data` on stdout, or an error: a buffered write that fails part-way reports
+    the bytes it got out instead of raising, which would end a cut-off listing with 0."""
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[stream.write(view) :]
+        stream.flush()
+    except BrokenPipeError:
+        # The reader of a pipe stopped early (`briefing read DIR | head`): end quietly,
+        # with the status a shell gives a command ended by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        raise InputError(f"stdout: cannot write the articles ({exc.strerror or exc})") from None
 
 
 def progress(message: str) -> None:
