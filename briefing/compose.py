@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from briefing.corroborate import corroborates
 from briefing.ingest import Article
 from briefing.parallel import concurrently
 from briefing.progress import progress
@@ -40,14 +41,18 @@ RELEVANCE_WEIGHTS = {
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 DEFAULT_TITLE = "Daily brief"
 PARALLEL_SENTENCES = 5000  # from here on, routing and the other signals run side by side
+PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
 
 
 @dataclass(frozen=True)
 class Retelling:
-    """A near-duplicate merged into an item: the same fact in another sentence."""
+    """A near-duplicate merged into an item. `cited` when it states the item's fact (its
+    article is then a source of the item); `reason` says why or why not."""
 
     text: str
     article: int
+    cited: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Item:
     sources: tuple[int, ...]  # article indices; every one carries this fact
     score: float  # TextRank score relative to the topic's average sentence (1.0)
     sentence: int  # index of the quoted sentence
+    outlets: int = 1  # distinct outlets among the sources (a source without one counts alone)
     keywords: tuple[str, ...] = ()  # the topic's keywords the sentence matched
     learned: tuple[str, ...] = ()  # terms learned for the topic that the sentence has (stems)
     relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
@@ -120,10 +126,39 @@ class NearDuplicates:
         return self._members[fact]
 
 
-def _sources(members: list[int], quoted: int, sentences: list[Sentence]) -> tuple[int, ...]:
+def _retellings(members: list[int], quoted: int, sentences: list[Sentence]) -> list[Retelling]:
+    """Every other sentence of the quoted one's fact, each checked against it: only a
+    retelling that states the same fact makes its article a source of the item."""
     first = sentences[quoted].article
-    others = sorted({sentences[m].article for m in members} - {first})
+    retellings = []
+    for member in members:
+        if member == quoted:
+            continue
+        sentence = sentences[member]
+        if sentence.article == first:
+            verdict_cited, reason = False, "same article as the quoted sentence"
+        else:
+            verdict = corroborates(sentences[quoted].text, sentence.text)
+            verdict_cited, reason = verdict.cited, verdict.reason
+        retellings.append(Retelling(sentence.text, sentence.article, verdict_cited, reason))
+    return retellings
+
+
+def _sources(
+    quoted: int, retellings: list[Retelling], sentences: list[Sentence]
+) -> tuple[int, ...]:
+    first = sentences[quoted].article
+    others = sorted({r.article for r in retellings if r.cited} - {first})
     return (first, *others)
+
+
+def outlet_keys(articles: list[Article]) -> tuple[str, ...]:
+    """Per article, what identifies its outlet: entries and pages of one outlet share a
+    key; an article that names no outlet is one of its own."""
+    return tuple(
+        " ".join(a.outlet.casefold().split()) if a.outlet else f"\x00{index}"
+        for index, a in enumerate(articles)
+    )
 
 
 def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
@@ -140,6 +175,7 @@ class Signals:
     article_rank: np.ndarray  # percentile of centrality within its own article
     headlines: frozenset[str]  # the day's titles, never quoted as sentences
     words: np.ndarray  # length in words
+    outlets: tuple[str, ...] = ()  # per article, its outlet's key (see outlet_keys)
 
 
 def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
@@ -151,6 +187,7 @@ def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Sign
         ),
         headlines=headlines,
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
+        outlets=outlet_keys(articles),
     )
 
 
@@ -170,7 +207,9 @@ def select_items(
     Relevance blends ranks within the pool (see RELEVANCE_WEIGHTS); each pick then
     lowers the relevance of sentences like it. Only sentences that stand alone are
     quoted (checked as each comes up, so a day's other sentences never are), and a fact
-    already quoted in another section is not quoted again.
+    already quoted in another section is not quoted again. A section covers several
+    stories: an article gives at most PER_ARTICLE items while another article of the
+    pool still has a sentence to give.
     """
     if not pool:
         return []
@@ -188,9 +227,14 @@ def select_items(
     vectors = _unit_rows(sentences, pool)
     redundancy = np.zeros(len(pool))
     available = ~np.isin(at, list(used))
+    article_of = np.array([sentences[i].article for i in pool], dtype=np.int64)
+    given: dict[int, int] = {}  # article -> items it has given this section
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
+        full = np.isin(article_of, [a for a, n in given.items() if n >= PER_ARTICLE])
+        if (available & ~full).any():
+            gain[full] = -np.inf
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
         if not stands_alone(sentences[index].text, signals.headlines):
@@ -200,23 +244,23 @@ def select_items(
         available &= ~np.isin(at, members)
         used.update(members.tolist())
         redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
+        retellings = _retellings(members.tolist(), index, sentences)
+        sources = _sources(index, retellings, sentences)
+        given[sources[0]] = given.get(sources[0], 0) + 1
         items.append(
             Item(
                 text=sentences[index].text,
-                sources=_sources(members.tolist(), index, sentences),
+                sources=sources,
                 score=round(float(relative[position]), 4),
                 sentence=index,
+                outlets=len({signals.outlets[a] for a in sources}) if signals.outlets else 1,
                 keywords=tuple(t for t in evidence[index] if t not in learned),
                 learned=tuple(t for t in evidence[index] if t in learned),
                 relevance=(
                     ("relevance", round(float(relevance[position]), 4)),
                     *((name, round(float(rank[position]), 4)) for name, rank in ranks.items()),
                 ),
-                retellings=tuple(
-                    Retelling(sentences[m].text, sentences[m].article)
-                    for m in members
-                    if m != index
-                ),
+                retellings=tuple(retellings),
             )
         )
     return items

@@ -83,9 +83,9 @@ def _load_template(name: str) -> str:
 
 
 def reported_by(item: Item) -> str:
-    """The corroboration marker after an item told by more than one source."""
-    count = len(item.sources)
-    return f" (reported by {count} sources)" if count > 1 else ""
+    """The corroboration marker after an item told by more than one outlet (entries and
+    pages of one outlet count once)."""
+    return f" (reported by {item.outlets} outlets)" if item.outlets > 1 else ""
 
 
 def render_markdown(brief: Brief, footnotes: str = "gfm") -> str:
@@ -177,8 +177,15 @@ def explanation(brief: Brief, item: Item) -> dict[str, Any]:
         "keywords": list(item.keywords),
         "learned_terms": list(item.learned),
         "relevance": dict(item.relevance),
+        "outlets": item.outlets,
         "merged": [
-            {"text": r.text, "source": brief.articles[r.article].id} for r in item.retellings
+            {
+                "text": r.text,
+                "source": brief.articles[r.article].id,
+                "cited": r.cited,
+                "why": r.reason,
+            }
+            for r in item.retellings
         ],
     }
 

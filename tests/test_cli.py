@@ -230,7 +230,7 @@ def test_explain_prints_why_each_item_was_picked(out: Path) -> None:
     assert lines[0] == str(out / f"brief-{DATE_TEXT}.json")
     assert "Syria and Idlib (syria): 5 items" in result.stdout
     assert result.stdout.count("keywords: ") == 15
-    assert "merged from 002_c1f93c058a9bd491: " in result.stdout
+    assert "merged, cited from 002_c1f93c058a9bd491 (" in result.stdout
     data = json.loads((out / f"brief-{DATE_TEXT}.json").read_text(encoding="utf-8"))
     assert all("explain" in item for t in data["topics"] for item in t["items"])
 

@@ -145,3 +145,36 @@ def test_title_argument_overrides_the_topics_title(
 ) -> None:
     brief = compose_brief(seed_articles, seed_sentences, default_topics, DATE, title="Mine")
     assert brief.title == "Mine"
+
+
+def test_one_article_gives_a_section_at_most_two_items_while_others_have_some() -> None:
+    from briefing.compose import PER_ARTICLE
+    from briefing.segment import segment_articles
+
+    long_story = (
+        "The harbour board approved a dredging plan for the port of Kaldera on Monday.",
+        "Fishermen at the harbour fear the dredging will drive cod away from the bay.",
+        "Port engineers expect the deeper channel to admit container ships next year.",
+        "The harbour master said pilots would need new training for the larger vessels.",
+        "Environmental groups plan to challenge the port project in the regional court.",
+        "The city council must still approve the harbour loan before work can begin.",
+    )
+    articles = [
+        Article(id="long", path="long.txt", title="Harbour plans", paragraphs=long_story),
+        Article(
+            id="short",
+            path="short.txt",
+            title="Ferry news",
+            paragraphs=("Ferry operators at the port of Kaldera welcomed the harbour budget.",),
+        ),
+    ]
+    topics = parse_topics(
+        '[[topics]]\nid = "port"\ntitle = "Port"\nkeywords = ["port", "harbour"]\n', "t.toml"
+    )
+    brief = compose_brief(articles, segment_articles(articles), topics, DATE, per_topic=4)
+    firsts = [item.sources[0] for item in brief.sections[0].items]
+    assert PER_ARTICLE == 2
+    assert firsts[:3].count(0) == 2
+    assert 1 in firsts[:3]
+    # Once the other article has nothing left to give, the long one fills the section.
+    assert firsts == [0, 0, 1, 0] or firsts == [0, 1, 0, 0] or firsts == [1, 0, 0, 0]

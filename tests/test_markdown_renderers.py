@@ -158,7 +158,7 @@ def test_gfm_footnotes_render_intact_and_resolve(brief: Brief, renderer: str) ->
     for item, li in zip(items, item_lis, strict=True):
         text = normalise(item.text)
         assert li.text.startswith(text), (renderer, li.text)
-        marker = re.escape(reported_by(item))  # "(reported by N sources)" or nothing
+        marker = re.escape(reported_by(item))  # "(reported by N outlets)" or nothing
         assert re.fullmatch(r"(\[?[\d:]+\]?)*" + marker, li.text[len(text) :]), li.text
         # (cmark-gfm also turns a bare URL in a quote into a link; its text stays as quoted.)
         citations = [link for link in li.links if link.startswith("#")]
@@ -199,7 +199,7 @@ def test_gfm_output_is_the_default(seeds_brief: Brief) -> None:
 
 def test_plain_style_differs_only_in_citations(seeds_brief: Brief) -> None:
     gfm, plain = render_markdown(seeds_brief, "gfm"), render_markdown(seeds_brief, "plain")
-    refs_at_end = r"((?:\[\^\d+\])+)(?=( \(reported by \d+ sources\))?$)"
+    refs_at_end = r"((?:\[\^\d+\])+)(?=( \(reported by \d+ outlets\))?$)"
     as_plain = re.sub(refs_at_end, r" \1", gfm, flags=re.MULTILINE)
     as_plain = re.sub(r"\[\^(\d+)\]: ", r"\1. ", as_plain).replace("[^", "[")
     assert as_plain == plain

@@ -412,16 +412,14 @@ def test_article_with_image_and_links_renders_without_fetching(
 # --- Corroboration and explanations ----------------------------------------------------
 
 
-def test_an_item_told_by_two_sources_says_so_and_cites_both(seeds_brief: Brief) -> None:
+def test_an_item_told_by_two_outlets_says_so_and_cites_both(seeds_brief: Brief) -> None:
     text = render_markdown(seeds_brief)
     numbers = citation_numbers(seeds_brief)
     corroborated = [i for i in reading_order(seeds_brief) if len(i.sources) > 1]
     assert corroborated, "the seeds retell the Idlib quote in two outlets"
     for item in corroborated:
         refs = "".join(f"[^{numbers[a]}]" for a in item.sources)
-        assert (
-            f"{escape_markdown(item.text)}{refs} (reported by {len(item.sources)} sources)" in text
-        )
+        assert f"{escape_markdown(item.text)}{refs} (reported by 2 outlets)" in text
     single = next(i for i in reading_order(seeds_brief) if len(i.sources) == 1)
     assert reported_by(single) == ""
 
@@ -448,6 +446,9 @@ def test_json_explain_gives_evidence_relevance_and_merged_retellings(seeds_brief
     assert [m["source"] for m in merged] == [quote["sources"][1]]
     assert merged[0]["text"].startswith("\"Together with Turkey's president")
     assert merged[0]["text"] != quote["text"]
+    assert merged[0]["cited"] is True
+    assert "no figures" in merged[0]["why"]
+    assert quote["explain"]["outlets"] == 2
 
 
 def test_explanation_text_names_each_item_its_evidence_and_merges(seeds_brief: Brief) -> None:
@@ -457,7 +458,9 @@ def test_explanation_text_names_each_item_its_evidence_and_merges(seeds_brief: B
         for item in section.items:
             assert item.text in text
     assert "keywords: Syria, Idlib" in text
-    assert "merged from " in text
+    assert "merged, cited from " in text
+    # The Su-57 sentence of 001 carries only part of the air-show sentence of 000.
+    assert "merged, not cited from 001_ee63aafd8d45b27d (carries " in text
 
 
 # --- Citations of real sources: outlet, headline, date and link -----------------------
