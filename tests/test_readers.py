@@ -119,7 +119,9 @@ def test_page_of_another_layout_loses_its_menu_ads_and_comments() -> None:
 def test_page_time_from_markup_beats_htmldate_day(tmp_path: Path) -> None:
     """The hour matters for a 24-hour window; a page with only a day gets midnight."""
     body = "<article><h1>Quay reopens</h1><p>The quay reopened on Friday after repairs.</p>"
-    body += "<p>Repairs took three months and cost four million euros in total.</p></article>"
+    body += "<p>Repairs took three months and cost four million euros in total.</p>"
+    body += "<p>Ferries that had moored at the old pier since the summer will return to the "
+    body += "quay from Monday, the harbour authority said.</p></article>"
     dated = tmp_path / "dated.html"
     dated.write_text(
         f'<html><head><meta itemprop="datePublished" content="2026-11-13T21:05:00-03:00">'

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +220,74 @@ _TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?
 
 def body_paragraphs(text: str) -> list[str]:
     """Paragraphs of a text field that may hold HTML, blank-line separated paragraphs, or
-    one paragraph per line."""
+    one paragraph per line. Entities are decoded once either way (by the HTML parser, or
+    here for text without tags)."""
     if _TAG.search(text):
         return html_to_paragraphs(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
-    return [p for p in (re.sub(r"\s+", " ", part).strip() for part in parts) if p]
+    return [p for p in (re.sub(r"\s+", " ", decode_entities(part)).strip() for part in parts) if p]
+
+
+# --- Entities and outlet names ----------------------------------------------------------
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> str:
+    """Text with the HTML entities it still holds decoded, once: a field with no tags that
+    reads `R&amp;B` or `state&rsquo;s` was escaped twice by its publisher."""
+    return html.unescape(text) if _ENTITY.search(text) else text
+
+
+# Separators between a publisher's name and a section, channel or slogan.
+_NAME_SEPARATOR = re.compile(r"\s+(?:[>|»·•:–—-]|::)\s+|:\s+")
+# Words that name a channel or a kind of page, never a publisher.
+_CHANNEL_WORDS = frozenset(
+    """rss atom xml feed feeds channel channels home homepage front page main top stories
+    story latest news headlines breaking all the of and & en english edition articles
+    updates blog posts everything""".split()
+)
+
+
+def _is_channel_words(segment: str) -> bool:
+    words = re.findall(r"[^\W_]+|&", segment.casefold())
+    return bool(words) and all(word in _CHANNEL_WORDS for word in words)
+
+
+def _host_name(url: str | None) -> str:
+    """The distinctive part of a link's host: `nytimes` for https://www.nytimes.com/…"""
+    if not url:
+        return ""
+    host = urlsplit(url.strip()).netloc.lower().split(":")[0]
+    labels = [label for label in host.split(".") if label and label != "www"]
+    # Drop the public suffix (one label, or two for `co.uk` and the like).
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+        labels = labels[:-2]
+    elif len(labels) >= 2:
+        labels = labels[:-1]
+    return labels[-1] if labels else ""
+
+
+def publisher_name(title: str | None, link: str | None = None) -> str | None:
+    """The publisher a feed or page title names, without the section, channel or slogan
+    joined to it ("NYT > World News" → "NYT", "Top Stories - Reuters" → "Reuters").
+
+    The title is split at separators (` > `, ` - `, ` | `, ` : `, …); parts made only of
+    channel words (RSS, Channel, Feed, Home, Top Stories, Latest, …) are dropped; of the
+    rest, the part that spells the link's host name wins, else the first.
+    """
+    label = clean_label(title)
+    if label is None:
+        return None
+    segments = [s.strip() for s in _NAME_SEPARATOR.split(label) if s.strip()]
+    named = [s for s in segments if not _is_channel_words(s)]
+    if not named:
+        return segments[0] if segments else None
+    host = re.sub(r"[^a-z0-9]", "", _host_name(link))
+    if len(host) >= 3:
+        for segment in named:
+            letters = re.sub(r"[^a-z0-9]", "", segment.casefold())
+            if letters and (letters in host or host in letters):
+                return segment
+    return named[0]

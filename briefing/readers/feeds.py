@@ -1,12 +1,19 @@
 """RSS and Atom feed files, read with feedparser: one article per entry, with the entry's
 full content when the feed carries it (`content:encoded`, Atom `<content>`), else its
-summary."""
+summary or description.
+
+Media RSS photo captions (`<media:description>`, `<media:text>`) are never an entry's text:
+feedparser files `<media:description>` under the entry's summary, so a captioned item's
+real description would be replaced by its photo caption. They are taken out of the bytes
+before feedparser sees them (only in this reader's input; feedparser itself is untouched).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import logging
+import re
 import xml.sax
 from pathlib import Path
 from typing import Any
@@ -18,17 +25,37 @@ from briefing.readers.common import (
     body_paragraphs,
     clean_label,
     clean_url,
+    decode_entities,
     parse_published,
     published_or_warn,
+    publisher_name,
     slugify,
 )
 
 log = logging.getLogger(__name__)
 
+_MRSS_PREFIX = re.compile(
+    rb"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']\s*https?://search\.yahoo\.com/mrss/?\s*["']"""
+)
+# Media RSS elements that describe a photo or video, never the story.
+_CAPTION_ELEMENTS = (b"description", b"text")
+
+
+def without_captions(data: bytes) -> bytes:
+    """The feed's bytes without its Media RSS caption elements (under whatever prefix the
+    feed binds to the Media RSS namespace, and `media:`)."""
+    prefixes = {b"media", *_MRSS_PREFIX.findall(data)}
+    for prefix in sorted(prefixes):
+        for local in _CAPTION_ELEMENTS:
+            tag = re.escape(prefix + b":" + local)
+            element = rb"<" + tag + rb"(?:\s[^<>]*?)?(?:/>|>.*?</" + tag + rb"\s*>)"
+            data = re.sub(element, b"", data, flags=re.DOTALL)
+    return data
+
 
 def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     # A stream, never a string: feedparser fetches a string that looks like a URL.
-    parsed = feedparser.parse(io.BytesIO(data))
+    parsed = feedparser.parse(io.BytesIO(without_captions(data)))
     problem = _xml_problem(parsed)
     if not parsed.entries:
         if problem:
@@ -40,12 +67,12 @@ def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
         return []
     if problem:
         log.warning("%s: malformed feed (%s); read what could be read", path, problem)
-    outlet = clean_label(parsed.feed.get("title"))
+    outlet = _label(publisher_name(parsed.feed.get("title"), parsed.feed.get("link")))
     records = []
     for number, entry in enumerate(parsed.entries, start=1):
         where = f"entry {number}"
-        title = clean_label(entry.get("title"))
-        paragraphs = body_paragraphs(_fullest_text(entry))
+        title = _label(entry.get("title"))
+        paragraphs = [p for p in map(decode_entities, body_paragraphs(_fullest_text(entry))) if p]
         if not paragraphs:
             log.warning("%s: %s: skipped, no text", path, where)
             continue
@@ -56,7 +83,7 @@ def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
                 id_hint=f"{path.stem}-{slugify(title or '') or number}",
                 text="\n\n".join(paragraphs),
                 title=title,
-                outlet=clean_label(source.get("title")) or outlet,
+                outlet=_label(publisher_name(source.get("title"), source.get("href"))) or outlet,
                 url=clean_url(entry.get("link")),
                 published=_entry_published(entry, zone, f"{path}: {where}"),
                 where=where,
@@ -77,11 +104,19 @@ def _xml_problem(parsed: Any) -> str | None:
     return str(error) or type(error).__name__
 
 
+def _label(value: Any) -> str | None:
+    """A title or outlet with the entities a double-escaped feed leaves in it decoded."""
+    label = clean_label(value)
+    return clean_label(decode_entities(label)) if label else None
+
+
 def _fullest_text(entry: Any) -> str:
-    """The longest of the entry's content blocks and its summary."""
+    """The entry's full content when it has one, else its summary: of the content blocks
+    and the summary, the one with the most visible text (a content block that is only a
+    picture or a "Read more" link does not hide the summary)."""
     candidates = [block.get("value") or "" for block in entry.get("content") or []]
     candidates.append(entry.get("summary") or "")
-    return max(candidates, key=len)
+    return max(candidates, key=lambda text: len(" ".join(body_paragraphs(text))))
 
 
 def _entry_published(entry: Any, zone: dt.tzinfo, name: str) -> dt.datetime | None:

@@ -11,6 +11,13 @@ manifest beside it names them, one table per file name:
 
 Its values win over a file's own front matter or page metadata: the manifest is the
 reader's considered statement about the file.
+
+A feed or export holds many articles, each with its own title, link and date; its table
+may name only the `outlet`, which then applies to every entry (a feed titled after its
+section, "NYT > World News", is then cited as the publisher the manifest names):
+
+    ["world.xml"]
+    outlet = "The New York Times"
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "sources.toml"
 _FIELDS = ("title", "outlet", "url", "published")
+# What a file of many articles (a feed, an export) shares with all its entries: the
+# publisher. Titles, links and dates belong to each entry.
+_SHARED_FIELDS = ("outlet",)
 
 
 def load_manifest(
@@ -51,12 +61,22 @@ def load_manifest(
         if not (folder / file_name).is_file():
             log.warning("%s: ignored, no such file beside the manifest", name)
             continue
-        if Path(file_name).suffix.lower() not in single_article_suffixes:
-            log.warning("%s: ignored, only single-article files take metadata here", name)
-            continue
+        if Path(file_name).suffix.lower() in single_article_suffixes:
+            allowed = _FIELDS
+        else:
+            allowed = _SHARED_FIELDS
+            for key in sorted(set(table) & (set(_FIELDS) - set(_SHARED_FIELDS))):
+                log.warning(
+                    "%s: %s ignored, a file of many articles takes only %s here",
+                    name,
+                    key,
+                    ", ".join(_SHARED_FIELDS),
+                )
         for key in sorted(set(table) - set(_FIELDS)):
-            log.warning("%s: unknown key %r (expected %s)", name, key, ", ".join(_FIELDS))
-        fields_by_file[file_name] = _fields(table, zone, name)
+            log.warning("%s: unknown key %r (expected %s)", name, key, ", ".join(allowed))
+        fields = _fields({k: v for k, v in table.items() if k in allowed}, zone, name)
+        if fields:
+            fields_by_file[file_name] = fields
     return fields_by_file
 
 
