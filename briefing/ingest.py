@@ -1,11 +1,15 @@
 """Ingest: read article files of every kind into clean title + paragraphs, once each.
 
 The readers (`briefing.readers`) know the formats; this module chooses one per file,
-removes page furniture (share buttons, ad slots, photo captions, footers, related-story
-links), gives every article a stable id, and keeps one copy of an article that arrived
-twice (a feed entry and the saved page, or a syndicated copy). None of the furniture is
-reporting, so it goes here, before any later stage can mistake it for a headline or a
-sentence.
+removes page furniture (share buttons, ad slots, photo captions and credits, live-blog
+time stamps, corrections and editor's notes, newsletter, cookie, comment-policy and
+copyright notices, promotions, ticker lines, lists of related links, footers), gives
+every article a stable id, and keeps one copy of an article that arrived twice (a feed
+entry and the saved page, or a syndicated copy). None of the furniture is reporting, so
+it goes here, before any later stage can mistake it for a headline or a sentence. Only
+whole lines go, by their shape, never by site; text inside a line that is kept is never
+touched. Where a rule could also hit a line of prose, it is left to `briefing.standalone`,
+which only keeps such a sentence from being quoted.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ _FURNITURE = re.compile(
       | accessibility\s+links
       | skip\s+to\s+(?:main\s+)?content
       | breaking\s+news
-      | (?:updated|published|last\s+updated)(?:\s*:?\s*(?=[^\n]*\d)[\w ,:.+]{0,40})?
+      | (?:update[ds]?|published|posted|last\s+updated)(?:\s*[,:]?\s*(?=[^\n]*\d)[\w ,:.+]{0,40})?
+      | (?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|\d{1,2}:\d\d)(?:\s+[a-z]{2,4})?  # 10:14 a.m. GMT
       | (?:send\s+in\s+e-?mail)+
       | (?:print|email|comments?|related|read\s+more|see\s+also|more\s+on\s+this\s+story)
       | (?:sign\s+up|subscribe)(?:\s+to\s+[\w ]{0,30})?
@@ -58,6 +63,32 @@ _FURNITURE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# Lines that are notices printed around the story rather than reporting, matched against the
+# whole line: photo captions and credits, corrections and editor's notes, links to other
+# stories, copyright, newsletter, cookie and comment-policy notices. Unlike page chrome,
+# such a line never stands in for a headline: a plain-text file's first line is its title.
+_NOTICE = re.compile(
+    r"""^(?:
+      image\s+(?:copyright|caption|source|credit)\b.*
+      | (?:photo|picture|image)s?\s+(?:credit|courtesy)\b.*
+      | (?:correction|clarification|editor'?s'?\s+note|editors\s+note|note\s+to\s+readers)
+        \s*[:.\-–—].*
+      | this\s+(?:article|story|post|report|piece)\s+(?:has\s+been|was)\s+
+        (?:updated|corrected|amended|changed|edited)\b.*
+      | \((?:read\s+more|see\s+also|read|see|related|more|watch|listen)\s*:[^()]*\)\.?
+      | (?:read\s+more|see\s+also|related(?:\s+(?:stories|articles|links|content|coverage))?
+        |more\s+(?:must-reads|stories|coverage|on\s+this(?:\s+story)?)|recommended
+        |you\s+(?:may|might)\s+also\s+like|further\s+reading|trending\s+now)\s*:.*
+      | (?:©|\(c\)\s*\d{4}|copyright\b\s*(?:©\s*)?(?:\d{4}|by\b)).*
+      | (?:newsletter\s+sign\s+up|breaking\s+news\s+e-?mails|get\s+breaking\s+news)\b.*
+      | (?:sign\s+up|subscribe)\b(?=.*\b(?:newsletters?|inbox|e-?mails?|alerts|updates)\b).*
+      | (?:we|this\s+(?:site|website))\s+uses?\s+cookies\b.*
+      | by\s+(?:using|continuing\s+to\s+use)\s+(?:this|our)\s+(?:site|website)\b.*
+      | comments?\s+(?:are|is|will\s+be)\s+(?:moderated|closed|reviewed|subject)\b.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
 # A credit line ends the story; what follows it on a saved page is the outlet's footer.
 _CREDIT = re.compile(
     r"^(?:with\s+(?:additional\s+)?reporting\s+by|(?:additional\s+)?reporting\s+by"
@@ -66,6 +97,34 @@ _CREDIT = re.compile(
 )
 # An image placeholder ("• 16x9 Image") in the last part of a page starts the footer.
 _IMAGE_PLACEHOLDER = re.compile(r"^[•·*\-\s]*\d+x\d+\s+image$", re.IGNORECASE)
+# So does the heading of a reference list.
+_REFERENCES = re.compile(
+    r"^(?:sources?|references?|bibliography|footnotes|further\s+reading)\s*:?$", re.IGNORECASE
+)
+
+# A caption as a whole line: cut off to fit, then the credit ("…in Baltimore.... (Associated
+# Press)"), or carrying a wire photo's credit ("(AP Photo/Mark Baker)").
+_CAPTION_LINE = re.compile(r"(?:\.\.|…)\s*\([^()]{1,60}\)$|\(AP Photo\b|\bAP Photo/")
+# A call to click, as a line that sells rather than reports: "To get the full story on this
+# year's stock -- completely free -- simply click here."
+_CALL_TO_CLICK = re.compile(r"\bclick\s+(?:here|the\s+link|below)\b", re.IGNORECASE)
+_PROMOTION = re.compile(
+    r"\b(?:free|brand-new|special|exclusive|research)\s+report\b|\bcompletely\s+free\b"
+    r"|\b(?:subscribe|sign\s+up)\b",
+    re.IGNORECASE,
+)
+# The heading of a list of links to other stories ("More must-reads:", "RELATED:"): the
+# heading and the headlines below it (lines that are not sentences) go.
+_LINK_LIST = re.compile(
+    r"^(?:related(?:\s+(?:stories|articles|links|content|coverage))?|more\s+must-reads"
+    r"|more\s+(?:stories|coverage|on\s+this(?:\s+story)?)|read\s+more|see\s+also|recommended"
+    r"|you\s+(?:may|might)\s+also\s+like|further\s+reading|trending(?:\s+now)?|most\s+read"
+    r"|most\s+popular|top\s+stories)\s*:?$",
+    re.IGNORECASE,
+)
+# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5").
+_FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")
+_TERMINATORS = ".!?…\"'”’)"
 
 
 @dataclass(frozen=True)
@@ -125,8 +184,57 @@ def _is_article_file(path: Path) -> bool:
     return True
 
 
-def is_furniture(line: str) -> bool:
+def _is_chrome(line: str) -> bool:
     return bool(_FURNITURE.match(line.strip()))
+
+
+def is_furniture(line: str) -> bool:
+    """A line that is page chrome, a caption, a notice, a promotion or a ticker, as a whole."""
+    text = line.strip()
+    return bool(
+        _FURNITURE.match(text)
+        or _NOTICE.match(text)
+        or _CAPTION_LINE.search(text)
+        or _is_ticker_line(text)
+        or _is_promotion(text)
+    )
+
+
+def _is_ticker_line(text: str) -> bool:
+    """A stock ticker or a widget: at least three figures, and more figures than words."""
+    tokens = text.split()
+    figures = sum(1 for token in tokens if _FIGURE.match(token))
+    return figures >= 3 and figures > len(tokens) / 2
+
+
+def _is_promotion(text: str) -> bool:
+    """A line that asks the reader to click for the outlet's free report or subscription."""
+    return bool(_CALL_TO_CLICK.search(text) and _PROMOTION.search(text))
+
+
+def _is_sentence_line(text: str) -> bool:
+    return text.rstrip().endswith(tuple(_TERMINATORS)) and len(text.split()) > 3
+
+
+def _drop_link_lists(blocks: list[list[str]]) -> list[list[str]]:
+    """Drop a link-list heading in the body (after its first sentence) and the headlines
+    below it, up to the next sentence."""
+    kept: list[list[str]] = []
+    in_body = in_list = False
+    for block in blocks:
+        lines = []
+        for line in block:
+            if in_body and _LINK_LIST.match(line):
+                in_list = True
+                continue
+            if in_list and not _is_sentence_line(line):
+                continue
+            in_list = False
+            in_body = in_body or _is_sentence_line(line)
+            lines.append(line)
+        if lines:
+            kept.append(lines)
+    return kept
 
 
 def _paragraph_lines(text: str) -> list[list[str]]:
@@ -141,10 +249,11 @@ def _paragraph_lines(text: str) -> list[list[str]]:
 
 
 def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
-    """Drop a credit line or an image placeholder in the second half, and all after it."""
+    """Drop a credit line, an image placeholder or the heading of a reference list in the
+    second half, and all after it."""
     for index in range(len(blocks) // 2, len(blocks)):
         first = blocks[index][0]
-        if _CREDIT.match(first) or _IMAGE_PLACEHOLDER.match(first):
+        if _CREDIT.match(first) or _IMAGE_PLACEHOLDER.match(first) or _REFERENCES.match(first):
             return blocks[:index]
     return blocks
 
@@ -152,13 +261,15 @@ def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
 def clean_blocks(text: str) -> list[list[str]]:
     """Blocks of lines with furniture, captions and the page footer removed.
 
-    A line printed twice on one page is a photo caption or a pull quote, not prose;
-    it is dropped, unless it is the headline (pages often repeat it).
+    The headline is the first line that is not page chrome; the other furniture (captions,
+    notices, promotions, tickers) is only looked for below it. A line printed twice on one
+    page is a photo caption or a pull quote, not prose; it is dropped, unless it is the
+    headline (pages often repeat it).
     """
     blocks = [
         kept
-        for block in _cut_footer(_paragraph_lines(text))
-        if (kept := [ln for ln in block if not is_furniture(ln)])
+        for block in _drop_link_lists(_cut_footer(_paragraph_lines(text)))
+        if (kept := [ln for ln in block if not _is_chrome(ln)])
     ]
     if not blocks:
         return []
@@ -169,7 +280,11 @@ def clean_blocks(text: str) -> list[list[str]]:
             counts[line] = counts.get(line, 0) + 1
     cleaned = [[title]]
     for position, block in enumerate(blocks):
-        lines = [ln for ln in block[1 if position == 0 else 0 :] if counts[ln] == 1]
+        lines = [
+            ln
+            for ln in block[1 if position == 0 else 0 :]
+            if counts[ln] == 1 and (ln == title or not is_furniture(ln))
+        ]
         if position == 0:
             cleaned[0].extend(lines)
         elif lines:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from brieftest import FURNITURE, SEED_TITLES, SEEDS, SOURCE_FIXTURES
+from brieftest import FURNITURE, REPO, SEED_TITLES, SEEDS, SOURCE_FIXTURES
 
 from briefing.errors import InputError
 from briefing.ingest import (
@@ -19,6 +19,18 @@ from briefing.ingest import (
     read_articles,
 )
 from briefing.segment import segment_articles
+from briefing.standalone import stands_alone
+
+# An invented live-blog page that carries one of each kind of furniture around its story.
+LIVE_BLOG = REPO / "tests" / "data" / "furniture" / "harbour-live.txt"
+LIVE_BLOG_STORY = (
+    "The port of Porthaven reopened on Sunday after dock workers accepted a new pay offer "
+    "from the harbour board.",
+    "The harbour board said the first ships would be unloaded by Monday evening.",
+    "The union said its members voted by a large majority to accept the offer of a 6 percent rise.",
+    "Shipping firms had diverted more than forty vessels to other ports during the strike.",
+    "Fishing crews are expected to return to the inner basin later this week.",
+)
 
 
 def parse(text: str) -> Article:
@@ -320,3 +332,156 @@ def test_links_are_compared_without_scheme_www_fragment_or_tracking(
     url: str, expected: str
 ) -> None:
     assert normalise_url(url) == expected
+
+
+# --- Only the story is article text ----------------------------------------------------
+
+
+def story(*lines: str) -> tuple[str, ...]:
+    """The paragraphs read from a page of a headline, a first and a last story paragraph and
+    the given lines between them."""
+    first = "The port reopened on Sunday after a nine-day strike."
+    last = "Ships will be unloaded from Monday."
+    return parse("\n\n".join(("Port reopens", first, *lines, last))).paragraphs
+
+
+STORY = (
+    "The port reopened on Sunday after a nine-day strike.",
+    "Ships will be unloaded from Monday.",
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Image copyright Harbour Press Image caption Cranes stood idle for nine days",
+        "Image caption Cranes stood idle for nine days …",
+        "Dock workers walk along the quay, Saturday, Nov. 14, 2026, in Porthaven.... (Wire Press)",
+        "Ships wait outside the harbour, Saturday, Nov. 14, 2026. The strike left... (Wire Press)",
+        "A crane lifts the first container, Sunday, Nov. 15, 2026. (AP Photo/Jane Roe)",
+        "Photo credit: Jane Roe for the Harbour Press",
+    ],
+)
+def test_photo_captions_and_credits_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+def test_a_caption_on_the_first_line_of_a_plain_text_file_stays_its_title() -> None:
+    caption = "Image copyright Harbour Press Image caption Cranes stood idle"
+    article = parse(f"{caption}\n\nThe port reopened on Sunday.\n\nShips are unloaded.\n")
+    assert article.title == caption
+    assert article.paragraphs == ("The port reopened on Sunday.", "Ships are unloaded.")
+
+
+@pytest.mark.parametrize(
+    "line", ["10:14 a.m.", "5:35 p.m.", "19:29", "Update, 3:45 p.m.:", "Updated 8:55 a.m. PST"]
+)
+def test_live_blog_time_stamps_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Correction: An earlier version of this article gave the wrong date for the vote.",
+        "Clarification: The board, not the union, set the deadline.",
+        "Editor's note: This report has been updated with comment from the union.",
+        "This article has been updated to include the result of the vote.",
+    ],
+)
+def test_corrections_and_editors_notes_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("(Read more: How the strike began at the container terminal)",),
+        ("See also: Ferry fares rise again",),
+        ("More must-reads:", "The quiet harbours of the north", "Why ferry fares rise"),
+        ("RELATED:", "Harbour weather centre", "Latest warnings, advisories"),
+    ],
+)
+def test_links_to_other_stories_are_not_article_text(lines: tuple[str, ...]) -> None:
+    assert story(*lines) == STORY
+
+
+def test_the_sentence_after_a_list_of_links_is_article_text() -> None:
+    paragraphs = story(
+        "More must-reads:", "Why ferry fares rise", "Fishing crews return this week."
+    )
+    assert "Fishing crews return this week." in paragraphs
+    assert "Why ferry fares rise" not in paragraphs
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up for our Harbour Daily newsletter and get the news in your inbox every morning.",
+        "Breaking News Emails Get breaking news alerts and special reports.",
+        "Newsletter Sign Up Continue reading the main story",
+        "We use cookies to improve your experience on our site.",
+        "By using this site you agree to our terms.",
+        "Comments are moderated and may take a day to appear.",
+    ],
+)
+def test_newsletter_cookie_and_comment_policy_notices_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "© 2026 Harbour Press. All rights reserved.",
+        "Copyright 2026 The Wire Press. All rights reserved.",
+        "(c) 2026 Harbour Press",
+    ],
+)
+def test_copyright_lines_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+def test_a_promotion_that_asks_for_a_click_is_not_article_text() -> None:
+    promotion = (
+        "Our analyst just published a brand-new research report on the port's top stock. "
+        "To get the full story -- completely free -- simply click here."
+    )
+    assert story(promotion) == STORY
+
+
+@pytest.mark.parametrize(
+    "line", ["HBR 1,204.5 +12.25 +1.03% PTV 88.10 -0.40 -0.45%", "DOW 17,832.99 -331.34 -1.82%"]
+)
+def test_stock_ticker_and_widget_lines_are_not_article_text(line: str) -> None:
+    assert story(line) == STORY
+
+
+def test_a_reference_list_in_the_second_half_cuts_the_footer() -> None:
+    article = parse(
+        "Headline of the day\n\nFirst.\n\nSecond.\n\nThird.\n\nSources:\n\n"
+        "Roe, J. Harbour strikes. Port Studies. 2025. 12:1-9.\n"
+    )
+    assert article.paragraphs == ("First.", "Second.", "Third.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Those who sign up can get e-mail or text alerts when a ship docks.",
+        "Correction of the error took the harbour board three weeks.",
+        "Copyright law gives the harbour board rights over the photographs.",
+        "Shares in the port operator rose 1.25% to 1,204.5 on Monday.",
+        "Updated figures show the strike cost the port £4m.",
+        "(More than forty ships were diverted to other ports.)",
+        "Related talks between the board and the union will resume in March.",
+    ],
+)
+def test_prose_that_resembles_furniture_is_article_text(line: str) -> None:
+    assert line in story(line)
+
+
+def test_only_the_story_of_the_live_blog_page_is_article_text_and_quotable() -> None:
+    [article] = read_articles([LIVE_BLOG])
+    assert article.paragraphs == LIVE_BLOG_STORY
+    quotable = [s.text for s in segment_articles([article]) if stands_alone(s.text)]
+    assert quotable == list(LIVE_BLOG_STORY)
