@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,8 +19,10 @@ from briefing.readers.common import (
     clean_url,
     html_to_paragraphs,
     parse_published,
+    publisher_name,
     slugify,
 )
+from briefing.readers.pages import strip_site_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -457,3 +460,413 @@ def test_text_fields_split_into_paragraphs_however_they_are_written() -> None:
     assert body_paragraphs("One.\nTwo.") == ["One.", "Two."]
     assert body_paragraphs("<p>One.</p><p>Two.</p>") == ["One.", "Two."]
     assert body_paragraphs("5 < 6 and 7 > 3.") == ["5 < 6 and 7 > 3."]
+
+
+# --- Issue 10: feeds quote the story, not its photo, and name the publisher -------------
+
+CAPTIONED_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
+<channel>
+<title>Harbour Gazette &gt; World News</title>
+<link>https://gazette.example/section/world</link>
+<item>
+<title>Ferry operators agree on a winter timetable</title>
+<link>https://gazette.example/2026/11/15/winter-timetable</link>
+<description>The three ferry operators agreed on Sunday to share a winter timetable.</description>
+<media:content url="https://gazette.example/photo.jpg" medium="image"/>
+<media:credit>Ana Lopes/Gazette</media:credit>
+<media:description>A ferry leaves the inner harbour at dawn on Saturday.</media:description>
+</item>
+<item>
+<title>Lighthouse keepers honoured</title>
+<media:text>Keepers gather by the lamp room before the ceremony.</media:text>
+<description>Two lighthouse keepers were honoured for forty years of service.</description>
+</item>
+<item>
+<title>Photo of the day</title>
+<media:description>Gulls over the breakwater at sunset.</media:description>
+</item>
+</channel>
+</rss>
+"""
+
+
+def briefing_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Warnings of the briefing package (trafilatura has its own)."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and r.name.startswith("briefing")
+    ]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_feed_photo_captions_never_stand_in_for_the_description(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "gazette.xml", CAPTIONED_FEED)
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        ferry, keepers = read_articles([path])
+    assert ferry.paragraphs == (
+        "The three ferry operators agreed on Sunday to share a winter timetable.",
+    )
+    assert keepers.paragraphs == (
+        "Two lighthouse keepers were honoured for forty years of service.",
+    )
+    # The item that has nothing but a caption has no text of its own.
+    assert briefing_warnings(caplog) == [f"{path}: entry 3: skipped, no text"]
+
+
+def test_double_escaped_feed_entities_are_decoded_once_in_titles_and_text(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "escaped.rss",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Coast FM</title><item>'
+        "<title>R&amp;amp;B night returns to the state&amp;rsquo;s harbour</title>"
+        "<description>The R&amp;amp;B night returns to the state&amp;rsquo;s oldest "
+        "harbour on Friday.</description></item></channel></rss>",
+    )
+    [article] = read_articles([path])
+    assert article.title == "R&B night returns to the state’s harbour"
+    assert article.paragraphs == ("The R&B night returns to the state’s oldest harbour on Friday.",)
+
+
+@pytest.mark.parametrize(
+    ("title", "link", "outlet"),
+    [
+        ("Harbour Gazette > World News", None, "Harbour Gazette"),
+        ("Coast Radio.com - RSS Channel - HP Hero", None, "Coast Radio.com"),
+        ("Lowland Ledger - Home", None, "Lowland Ledger"),
+        ("Top Stories | Northstar Wire", None, "Northstar Wire"),
+        ("Latest News : Eastbay Times", None, "Eastbay Times"),
+        ("Weather - Meridian Courier", "https://courier.example/weather", "Meridian Courier"),
+        ("Meridian Courier", None, "Meridian Courier"),
+    ],
+)
+def test_feed_outlet_is_the_publisher_without_section_or_channel(
+    title: str, link: str | None, outlet: str
+) -> None:
+    assert publisher_name(title, link) == outlet
+
+
+def test_feed_outlet_comes_off_the_channel_title(tmp_path: Path) -> None:
+    path = write(tmp_path, "gazette.xml", CAPTIONED_FEED)
+    assert {a.outlet for a in read_articles([path])} == {"Harbour Gazette"}
+
+
+def test_manifest_names_the_outlet_of_a_feed_and_only_that(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path, "gazette.xml", CAPTIONED_FEED)
+    write(
+        tmp_path,
+        "sources.toml",
+        '["gazette.xml"]\noutlet = "The Harbour Gazette"\ntitle = "One title for all"\n',
+    )
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        articles = read_articles([tmp_path])
+    assert {a.outlet for a in articles} == {"The Harbour Gazette"}
+    assert [a.title for a in articles] == [
+        "Ferry operators agree on a winter timetable",
+        "Lighthouse keepers honoured",
+    ]
+    assert any("sources.toml" in m and "title ignored" in m for m in warnings_of(caplog))
+
+
+# --- Issue 10: saved pages keep the story and nothing but the story ----------------------
+
+STORY = (
+    "<p>The harbour authority opened the new grain quay on Saturday, two months ahead of "
+    "the date it had set when building began last spring.</p>"
+    "<p>Ships of up to two hundred metres can now berth at the quay, which the authority "
+    "says will double the port's grain exports within three years.</p>"
+    "<p>Dock workers, who ended a nine-day strike last week, will staff the quay in three "
+    "shifts, according to the agreement signed with their union.</p>"
+    "<p>The first ship to berth, a bulk carrier from Rotterdam, loaded wheat for "
+    "twelve hours before it sailed for the Baltic on Sunday morning.</p>"
+)
+
+
+def page(head: str, body: str) -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def read_page_text(tmp_path: Path, name: str, html: str) -> list[Record]:
+    path = write(tmp_path, name, html)
+    return reader_for(path)(path, path.read_bytes(), dt.UTC)
+
+
+def test_article_classed_not_promoted_is_not_taken_for_a_promotion(tmp_path: Path) -> None:
+    html = page(
+        "<title>Grain quay opens early</title>",
+        '<article class="node node-article node-not-promoted"><h1>Grain quay opens early</h1>'
+        f"{STORY}</article>"
+        '<div class="promo-box"><p>Subscribe today and save half on a year of the Courier, '
+        "the best news from the whole coast delivered to your door.</p></div>",
+    )
+    [record] = read_page_text(tmp_path, "quay.html", html)
+    assert record.text.split("\n\n")[1].startswith("The harbour authority opened the new")
+    assert "bulk carrier from Rotterdam" in record.text
+    assert "Subscribe" not in record.text
+
+
+def test_story_only_in_the_json_ld_article_body_is_read(tmp_path: Path) -> None:
+    body = (
+        "The harbour authority opened the new grain quay on Saturday, two months early.\n"
+        "Ships of up to two hundred metres can now berth at the quay, the authority said.\n"
+        "Dock workers will staff the quay in three shifts under their new agreement."
+    )
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Grain quay opens", "articleBody": body})
+    html = page(
+        f'<title>Grain quay opens</title><script type="application/ld+json">{ld}</script>',
+        '<div id="app"><span>Loading</span></div>',
+    )
+    [record] = read_page_text(tmp_path, "app.html", html)
+    assert record.text.split("\n\n") == body.split("\n")
+
+
+def test_photo_credit_caption_and_author_bio_are_not_article_text(tmp_path: Path) -> None:
+    html = page(
+        "<title>Grain quay opens early</title>",
+        "<article><h1>Grain quay opens early</h1>"
+        '<p><span class="image-container"><img src="q.jpg" alt="">'
+        '<span class="source">Ana Lopes/COURIER</span>'
+        '<span class="caption">The quay at dawn.</span></span>'
+        "Ships of up to two hundred metres can now berth at the new grain quay, the "
+        "authority said on Saturday.</p>"
+        f"{STORY}"
+        '<div class="author-bio"><p>Ana Lopes covers the port for the Courier. Her book '
+        "on the strike of 1998, Quayside, came out last year to wide acclaim.</p></div>"
+        "</article>",
+    )
+    [record] = read_page_text(tmp_path, "credit.html", html)
+    assert record.text.split("\n\n")[1].startswith("Ships of up to two hundred metres")
+    for furniture in ("Ana Lopes", "COURIER", "The quay at dawn", "Quayside"):
+        assert furniture not in record.text
+
+
+def test_reference_list_after_the_story_is_not_article_text(tmp_path: Path) -> None:
+    html = page(
+        "<title>Grain quay opens early</title>",
+        f"<article><h1>Grain quay opens early</h1>{STORY}<p><sub>Sources:</sub></p>"
+        "<p><sub>Port Authority. Annual report on grain exports. Meridian, 2025.</sub></p>"
+        "<p><sub>Lopes, A. The dock strike and its aftermath. Coastal Review 4.</sub></p>"
+        "</article>",
+    )
+    [record] = read_page_text(tmp_path, "refs.html", html)
+    assert record.text.endswith("sailed for the Baltic on Sunday morning.")
+    assert "Annual report" not in record.text
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "body"),
+    [
+        (
+            "not-found.html",
+            "<title>Page not found | Meridian Courier</title>",
+            "<h1>Sorry, we could not find that page</h1><p>The page you were looking for has "
+            "moved, or never existed. Try the search box above, or go back to the home page "
+            "where the latest news from the whole coast is waiting for you.</p>",
+        ),
+        (
+            "denied.html",
+            "<title>403 Forbidden</title>",
+            "<h1>Access denied</h1><p>You do not have permission to view this page on this "
+            "server. If you think this is a mistake, please write to the site's editors and "
+            "tell them which page you were trying to reach today.</p>",
+        ),
+    ],
+    ids=["404", "403"],
+)
+def test_error_page_is_skipped_with_a_warning_naming_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, head: str, body: str
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_page_text(tmp_path, name, page(head, body)) == []
+    [message] = briefing_warnings(caplog)
+    assert message.startswith(f"{tmp_path / name}: skipped, not an article (an error page")
+
+
+def test_section_page_of_teasers_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    teasers = [
+        (
+            "Dock workers end nine-day strike at Port Meridian",
+            "Dock workers voted on Saturday to end their strike after the authority agreed.",
+        ),
+        (
+            "Island ferry returns to its full timetable",
+            "The island ferry returned to its full timetable on Sunday after two weeks.",
+        ),
+        (
+            "Council delays vote on harbour bridge tolls",
+            "The city council postponed its vote on tolls for the harbour bridge until January.",
+        ),
+        (
+            "Storm warning issued for the northern coast",
+            "Forecasters warned of gusts of up to one hundred kilometres an hour on Tuesday.",
+        ),
+        (
+            "Grain exports through the port fell by a third",
+            "Grain exports through Port Meridian fell by a third in October, figures show.",
+        ),
+        (
+            "Lighthouse museum reopens after two years of repairs",
+            "The lighthouse museum reopened on Saturday with a new gallery of ship models.",
+        ),
+    ]
+    blocks = "".join(
+        f'<div class="teaser"><h2><a href="/news/{n}">{headline}</a></h2><p>{summary}</p></div>'
+        for n, (headline, summary) in enumerate(teasers)
+    )
+    html = page(
+        '<title>News | Meridian Courier</title><meta property="og:type" content="website">'
+        '<link rel="canonical" href="https://courier.example/news">',
+        f"<main>{blocks}</main>",
+    )
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_page_text(tmp_path, "section.html", html) == []
+    [message] = briefing_warnings(caplog)
+    assert message.startswith(f"{tmp_path / 'section.html'}: skipped, not an article (a page of")
+
+
+def test_home_page_at_the_site_root_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    html = page(
+        '<title>Meridian Courier</title><meta property="og:type" content="website">'
+        '<link rel="canonical" href="https://courier.example/">',
+        f"<main>{STORY}</main>",
+    )
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_page_text(tmp_path, "home.html", html) == []
+    [message] = briefing_warnings(caplog)
+    assert message == f"{tmp_path / 'home.html'}: skipped, not an article (the site's home page)"
+
+
+def test_link_teasers_are_a_page_of_links_not_an_article() -> None:
+    from lxml import html as lxml_html
+
+    from briefing.readers.pages import _text_nonarticle
+
+    teasers = [
+        "Dock workers at Port Meridian voted on Saturday to end their nine-day strike.",
+        "The island ferry returned to its full timetable on Sunday after repairs.",
+        "The city council postponed its vote on tolls for the harbour bridge.",
+        "Forecasters warned of gusts of up to one hundred kilometres an hour on Tuesday.",
+    ]
+    tree = lxml_html.fromstring(
+        "<html><body>" + "".join(f'<p><a href="/n">{t}</a></p>' for t in teasers) + "</body></html>"
+    )
+    assert _text_nonarticle(teasers, tree) == "a page of links to other pages"
+    assert _text_nonarticle(teasers, lxml_html.fromstring("<html><body></body></html>")) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("recipe.html", '<meta property="og:type" content="recipe">'),
+        (
+            "gallery.html",
+            '<script type="application/ld+json">{"@type": "ImageGallery", "name": "Quay"}</script>',
+        ),
+        ("video.html", '<meta property="og:type" content="video.other">'),
+        (
+            "meeting.html",
+            '<script type="application/ld+json">{"@type": "BusinessEvent"}</script>',
+        ),
+    ],
+)
+def test_recipe_gallery_video_and_event_pages_are_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, head: str
+) -> None:
+    html = page(f"<title>Grain quay opens early</title>{head}", f"<article>{STORY}</article>")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_page_text(tmp_path, name, html) == []
+    [message] = briefing_warnings(caplog)
+    assert message.startswith(f"{tmp_path / name}: skipped, not an article")
+
+
+def test_gallery_with_a_one_line_introduction_has_too_little_prose(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    html = page(
+        '<title>Going grey</title><meta property="og:type" content="article">',
+        "<article><h1>Going grey</h1><p>This season the harbour's boats came back in grey. "
+        "The verdict?</p></article>",
+    )
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_page_text(tmp_path, "grey.html", html) == []
+    [message] = briefing_warnings(caplog)
+    assert (
+        message
+        == f"{tmp_path / 'grey.html'}: skipped, not an article (too little prose for an article)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "expected"),
+    [
+        ("Grain quay opens early | WIRED", ["WIRED"], "Grain quay opens early"),
+        ("Grain quay opens early - Reuters", ["Reuters"], "Grain quay opens early"),
+        ("Courier | Grain quay opens early", ["Courier"], "Grain quay opens early"),
+        ("Grain quay opens early - US News", ["US News & World Report"], "Grain quay opens early"),
+        (
+            "Grain quay opens early - Courier",
+            ["courier.example", "courier"],
+            "Grain quay opens early",
+        ),
+        ("Dock strike - what it means", ["Courier"], "Dock strike - what it means"),
+        ("Reuters", ["Reuters"], "Reuters"),
+    ],
+)
+def test_headline_loses_the_site_name_as_prefix_or_suffix(
+    title: str, names: list[str], expected: str
+) -> None:
+    assert strip_site_name(title, names) == expected
+
+
+def test_page_title_is_decoded_and_loses_the_site_suffix(tmp_path: Path) -> None:
+    html = page(
+        '<meta property="og:title" content="Keeper &amp;#039;retires&amp;#039; | Courier">'
+        '<meta property="og:site_name" content="Courier">',
+        f"<article><h1>Keeper 'retires'</h1>{STORY}</article>",
+    )
+    [record] = read_page_text(tmp_path, "keeper.html", html)
+    assert record.title == "Keeper 'retires'"
+
+
+@pytest.mark.parametrize(
+    ("head", "outlet"),
+    [
+        (
+            '<meta property="og:site_name" content="Meridian Courier">'
+            '<script type="application/ld+json">'
+            '{"@type": "NewsArticle", "publisher": {"name": "Courier Media Group"}}</script>',
+            "Meridian Courier",
+        ),
+        (
+            '<script type="application/ld+json">'
+            '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
+            '"name": "Courier Media Group"}}</script>'
+            '<link rel="canonical" href="https://www.courier.example/quay">',
+            "Courier Media Group",
+        ),
+        ('<link rel="canonical" href="https://www.courier.example/quay">', "courier.example"),
+    ],
+    ids=["og-site-name", "json-ld-publisher", "host"],
+)
+def test_page_outlet_is_site_name_else_publisher_else_host(
+    tmp_path: Path, head: str, outlet: str
+) -> None:
+    html = page(f"<title>Grain quay opens early</title>{head}", f"<article>{STORY}</article>")
+    [record] = read_page_text(tmp_path, "outlet.html", html)
+    assert record.outlet == outlet

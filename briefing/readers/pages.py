@@ -137,6 +137,9 @@ _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’)\]]*|$)")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # A page whose text is mostly the text of its links is a page of teasers.
 _MAX_LINK_SHARE = 0.5
+# …and so is one where many of the lines are linked headlines (with a summary each).
+_MIN_TEASERS = 5
+_TEASER_SHARE = 0.4
 # Where the story ends and the page's reference list begins.
 _REFERENCES_HEADING = re.compile(
     r"^(?:sources?|references?|bibliography|works\s+cited|citations?|footnotes)\s*:?$",
@@ -394,9 +397,9 @@ def _drop_keeping_tail(element: Any) -> None:
 
 
 def _story(tree: Any, facts: _PageFacts) -> tuple[Any, list[str]]:
-    """(trafilatura's document, the story's lines): precision mode first; recall mode,
-    the baseline extractor and the JSON-LD articleBody when it finds no story, or much
-    less than the articleBody."""
+    """(trafilatura's document, the story's lines): precision mode first; when it finds
+    no prose, or less than half of the page's JSON-LD articleBody, the articleBody
+    itself, then trafilatura's recall mode, then its baseline extractor."""
     import trafilatura
 
     document = trafilatura.bare_extraction(tree, favor_precision=True, **_EXTRACTION_OPTIONS)
@@ -408,6 +411,9 @@ def _story(tree: Any, facts: _PageFacts) -> tuple[Any, list[str]]:
         # judgement stands, however short the text (a gallery's one-line introduction
         # is no story, and the extractors that keep more would only add captions).
         return document, candidates[0]
+    if _is_story(body, body_words):
+        # The publisher's own statement of the story, paragraphs and all.
+        return document, body
     recall = trafilatura.bare_extraction(tree, favor_recall=True, **_EXTRACTION_OPTIONS)
     candidates.append(_lines(getattr(recall, "text", None)))
     document = document or recall
@@ -416,11 +422,10 @@ def _story(tree: Any, facts: _PageFacts) -> tuple[Any, list[str]]:
     except Exception:
         baseline_text = ""
     candidates.append(_lines(baseline_text))
-    candidates.append(body)
     for lines in candidates[1:]:
         if _is_story(lines, body_words):
             return document, lines
-    return document, max(candidates, key=_prose_words)
+    return document, max([*candidates, body], key=_prose_words)
 
 
 def _lines(text: str | None) -> list[str]:
@@ -478,11 +483,35 @@ def _text_nonarticle(lines: list[str], tree: Any) -> str | None:
         for a in tree.iter("a")
         if len((text := " ".join(a.text_content().split())).split()) >= 3
     }
+    linked_lines = [line for line in lines if " ".join(line.split()) in links]
     total = sum(len(line.split()) for line in lines)
-    linked = sum(len(line.split()) for line in lines if " ".join(line.split()) in links)
+    linked = sum(len(line.split()) for line in linked_lines)
     if total and linked > total * _MAX_LINK_SHARE:
         return "a page of links to other pages"
+    teasers = max(len(linked_lines), _teaser_summaries(lines, tree))
+    if teasers >= _MIN_TEASERS and teasers >= len(lines) * _TEASER_SHARE:
+        return "a page of teasers: linked headlines, each with a summary"
     return None
+
+
+def _teaser_summaries(lines: list[str], tree: Any) -> int:
+    """How many of the lines are the summary right after a linked headline (the teaser
+    of another page: `<h2><a>Headline</a></h2><p>Summary</p>`)."""
+    wanted = {" ".join(line.split()) for line in lines}
+    count = 0
+    for heading in tree.xpath("//h1 | //h2 | //h3 | //h4"):
+        words = _words(heading)
+        linked = heading.xpath("ancestor::a") or any(
+            _words(a) * 5 >= words * 4 for a in heading.iter("a")
+        )
+        if not words or not linked:
+            continue
+        following = heading.getnext()
+        if following is None and heading.getparent() is not None:
+            following = heading.getparent().getnext()
+        if following is not None and " ".join(following.text_content().split()) in wanted:
+            count += 1
+    return count
 
 
 # --- Headline and outlet -----------------------------------------------------------------
