@@ -870,3 +870,12 @@ def test_page_outlet_is_site_name_else_publisher_else_host(
     html = page(f"<title>Grain quay opens early</title>{head}", f"<article>{STORY}</article>")
     [record] = read_page_text(tmp_path, "outlet.html", html)
     assert record.outlet == outlet
+
+
+def test_empty_feed_file_is_a_warning_not_an_exception(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "empty.rss", "")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        assert read_articles([path]) == []
+    assert briefing_warnings(caplog) == [f"{path}: skipped, not an RSS or Atom feed"]

@@ -60,7 +60,7 @@ def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     if not parsed.entries:
         if problem:
             log.warning("%s: skipped, not a readable feed (%s)", path, problem)
-        elif not parsed.version:
+        elif not parsed.get("version"):
             log.warning("%s: skipped, not an RSS or Atom feed", path)
         else:
             log.warning("%s: skipped, the feed has no entries", path)
