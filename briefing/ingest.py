@@ -42,7 +42,7 @@ ARTICLE_SUFFIXES = tuple(READERS)
 # Lines that are page chrome, matched against the whole (stripped) line.
 _FURNITURE = re.compile(
     r"""^(?:
-        share(?:\s+(?:this|on\s+\w+))?
+        share(?:\s+(?:this(?:\s+(?:article|story|page|post))?|on\s+\w+))?
       | advertisement(?:\s*[-–]\s*scroll\s+to\s+continue)?
       | accessibility\s+links
       | skip\s+to\s+(?:main\s+)?content
@@ -71,6 +71,7 @@ _NOTICE = re.compile(
     r"""^(?:
       image\s+(?:copyright|caption|source|credit)\b.*
       | (?:photo|picture|image)s?\s+(?:credit|courtesy)\b.*
+      | photograph\s*:.{0,160}
       | (?:correction|clarification|editor'?s'?\s+note|editors\s+note|note\s+to\s+readers)
         \s*[:.\-–—].*
       | this\s+(?:article|story|post|report|piece)\s+(?:has\s+been|was)\s+
@@ -85,6 +86,12 @@ _NOTICE = re.compile(
       | (?:we|this\s+(?:site|website))\s+uses?\s+cookies\b.*
       | by\s+(?:using|continuing\s+to\s+use)\s+(?:this|our)\s+(?:site|website)\b.*
       | comments?\s+(?:are|is|will\s+be)\s+(?:moderated|closed|reviewed|subject)\b.*
+      | (?:leave|post|add|show|view|read|see)\s+(?:a\s+|all\s+|\d+\s+)?comments?(?:\s*\(\d+\))?
+      | join\s+the\s+(?:conversation|discussion)\b.{0,60}
+      | follow\b.{0,60}\bon\s+(?:twitter|facebook|instagram|linkedin)\b.{0,60}
+      | .{0,120}\ball\s+rights\s+reserved\.?
+      | this\s+material\s+may\s+not\s+be\s+(?:published|reproduced)\b.*
+      | .{0,80}\bcontributed\s+(?:reporting\s+)?to\s+this\s+(?:report|story|article)\.?
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -105,6 +112,8 @@ _REFERENCES = re.compile(
 # A caption as a whole line: cut off to fit, then the credit ("…in Baltimore.... (Associated
 # Press)"), or carrying a wire photo's credit ("(AP Photo/Mark Baker)").
 _CAPTION_LINE = re.compile(r"(?:\.\.|…)\s*\([^()]{1,60}\)$|\(AP Photo\b|\bAP Photo/")
+# A photo credit as a line of its own: "Shamil Zhumatov/REUTERS", "Jane Roe/AFP/Getty Images".
+_CREDIT_LINE = re.compile(r"^[^\s/]+(?: [^\s/]+){0,3}/[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3}$")
 # A call to click, as a line that sells rather than reports: "To get the full story on this
 # year's stock -- completely free -- simply click here."
 _CALL_TO_CLICK = re.compile(r"\bclick\s+(?:here|the\s+link|below)\b", re.IGNORECASE)
@@ -195,6 +204,7 @@ def is_furniture(line: str) -> bool:
         _FURNITURE.match(text)
         or _NOTICE.match(text)
         or _CAPTION_LINE.search(text)
+        or _CREDIT_LINE.match(text)
         or _is_ticker_line(text)
         or _is_promotion(text)
     )

@@ -97,6 +97,9 @@ _BOILERPLATE = re.compile(
     r"|\bcomments? (?:are|is|will be) (?:moderated|closed|reviewed|subject)\b"
     r"|\b(?:comment(?:ing)? policy|community (?:guidelines|standards))\b"
     r"|\ball rights reserved\b|^(?:©|\(c\) ?\d{4}|copyright\b)"
+    r"|\bthis material may not be (?:published|reproduced)\b"
+    r"|\bcontributed (?:reporting )?to this (?:report|story|article)\b"
+    r"|^follow\b[^.!?]{0,60}\bon (?:twitter|facebook|instagram|linkedin)\b"
     r"|\b(?:article|story|post|piece) (?:was )?originally (?:appeared|published)\b"
     r"|\b(?:brand-new|free|special|exclusive) (?:research )?report (?:that )?reveals\b"
     r"|\bcompletely free\b",

@@ -360,6 +360,9 @@ STORY = (
         "Ships wait outside the harbour, Saturday, Nov. 14, 2026. The strike left... (Wire Press)",
         "A crane lifts the first container, Sunday, Nov. 15, 2026. (AP Photo/Jane Roe)",
         "Photo credit: Jane Roe for the Harbour Press",
+        "Photograph: Jane Roe/Harbour Press",
+        "Jane Roe/REUTERS",
+        "Jane Roe/AFP/Getty Images",
     ],
 )
 def test_photo_captions_and_credits_are_not_article_text(line: str) -> None:
@@ -423,6 +426,9 @@ def test_the_sentence_after_a_list_of_links_is_article_text() -> None:
         "We use cookies to improve your experience on our site.",
         "By using this site you agree to our terms.",
         "Comments are moderated and may take a day to appear.",
+        "Leave a comment",
+        "Share this article",
+        "Follow Jane Roe on Twitter: @janeroe",
     ],
 )
 def test_newsletter_cookie_and_comment_policy_notices_are_not_article_text(line: str) -> None:
@@ -435,6 +441,8 @@ def test_newsletter_cookie_and_comment_policy_notices_are_not_article_text(line:
         "© 2026 Harbour Press. All rights reserved.",
         "Copyright 2026 The Wire Press. All rights reserved.",
         "(c) 2026 Harbour Press",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+        "The Wire Press contributed to this report.",
     ],
 )
 def test_copyright_lines_are_not_article_text(line: str) -> None:

@@ -173,6 +173,9 @@ def test_asides_in_brackets_are_never_items(text: str) -> None:
         "Please read our commenting policy before you post on this page.",
         "Copyright 2019 The Wire Press. All rights reserved.",
         "© 2026 Harbour Press, the harbour's own newspaper since 1901.",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+        "The Wire Press contributed to this report from the harbour.",
+        "Follow the Harbour Press on Twitter for the latest news from the port.",
     ],
 )
 def test_newsletter_cookie_comment_and_copyright_notices_are_never_items(text: str) -> None:
