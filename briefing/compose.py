@@ -41,6 +41,7 @@ RELEVANCE_WEIGHTS = {
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 DEFAULT_TITLE = "Daily brief"
 PARALLEL_SENTENCES = 5000  # from here on, routing and the other signals run side by side
+MOSTLY_ON_TOPIC = 0.5  # an article at least this much about a topic is one of its stories
 PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
 
 
@@ -173,22 +174,32 @@ class Signals:
 
     facts: NearDuplicates  # which sentences tell the same fact
     article_rank: np.ndarray  # percentile of centrality within its own article
-    headlines: frozenset[str]  # the day's titles, never quoted as sentences
+    headlines: dict[str, frozenset[int]]  # each title of the day -> the articles it heads
     words: np.ndarray  # length in words
     outlets: tuple[str, ...] = ()  # per article, its outlet's key (see outlet_keys)
 
 
 def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
-    headlines = frozenset(article.title.strip() for article in articles)
+    headlines: dict[str, set[int]] = {}
+    for index, article in enumerate(articles):
+        headlines.setdefault(article.title.strip(), set()).add(index)
     return Signals(
         facts=NearDuplicates(sentences),
         article_rank=centrality_in_article(
             [s.terms for s in sentences], [s.article for s in sentences]
         ),
-        headlines=headlines,
+        headlines={title: frozenset(heads) for title, heads in headlines.items()},
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
         outlets=outlet_keys(articles),
     )
+
+
+def _heads_another_article(sentence: Sentence, signals: Signals) -> bool:
+    """A sentence that is another article's headline is a related-story link, not
+    reporting. Its own article's headline is its lead: a body line that only repeated the
+    headline is gone already (ingest), so the sentence opens a paragraph of the story."""
+    heads = signals.headlines.get(sentence.text.strip(), frozenset())
+    return bool(heads - {sentence.article})
 
 
 def select_items(
@@ -208,8 +219,9 @@ def select_items(
     lowers the relevance of sentences like it. Only sentences that stand alone are
     quoted (checked as each comes up, so a day's other sentences never are), and a fact
     already quoted in another section is not quoted again. A section covers several
-    stories: an article gives at most PER_ARTICLE items while another article of the
-    pool still has a sentence to give.
+    stories: an article gives at most PER_ARTICLE items while another article mostly
+    about the topic still has a sentence to give, and articles mostly about the topic
+    come before those in the pool only for a sentence's own keywords.
     """
     if not pool:
         return []
@@ -229,15 +241,22 @@ def select_items(
     available = ~np.isin(at, list(used))
     article_of = np.array([sentences[i].article for i in pool], dtype=np.int64)
     given: dict[int, int] = {}  # article -> items it has given this section
+    mostly = on_topic >= MOSTLY_ON_TOPIC
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         full = np.isin(article_of, [a for a, n in given.items() if n >= PER_ARTICLE])
-        if (available & ~full).any():
-            gain[full] = -np.inf
+        # First an article mostly about the topic that has not given its share, then any
+        # article mostly about it, then the others (in the pool on their own keywords).
+        for tier in (available & ~full & mostly, available & mostly, available & ~full):
+            if tier.any():
+                gain[~tier] = -np.inf
+                break
         position = int(np.argmax(gain))  # ties: the earlier sentence
         index = pool[position]
-        if not stands_alone(sentences[index].text, signals.headlines):
+        if _heads_another_article(sentences[index], signals) or not stands_alone(
+            sentences[index].text
+        ):
             available[position] = False
             continue
         members = signals.facts.members(index)

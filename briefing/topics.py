@@ -175,6 +175,7 @@ THRESHOLD = 0.5  # sentence score needed to enter a section
 IN_SCOPE = 0.5  # an article with less affinity than this for "none" is about the topics
 EXPLICIT_HITS = 1  # distinct keywords that name a sentence's topic outright
 EXPLICIT_FLOOR = 0.25  # the affinity such a sentence gets for its topic in an in-scope article
+HEADLINE_FLOOR = 0.5  # the affinity a headline's topic lends a body that names no topic itself
 
 
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
@@ -358,15 +359,23 @@ def route_sentences(
     counts = np.array([[len(h) for h in hits] for hits in sentence_hits], dtype=float)
     counts = counts.reshape(len(sentences), k)
     article_hits = np.zeros((len(articles), k))
+    headline_hits = np.zeros((len(articles), k))
+    headline_keywords: list[list[list[str]]] = []
     documents: list[list[str]] = []
     for index, article in enumerate(articles):
         title = tokenize_words(article.title)
         title_hits = keyword_hits(tuple(stem(w) for w in title), topics)
-        article_hits[index] = [len(h) for h in title_hits]
+        headline_keywords.append(title_hits)
+        headline_hits[index] = [len(h) for h in title_hits]
         documents.append(list(content_stems(title)))
+    article_hits += headline_hits
     for sentence, row in zip(sentences, counts, strict=True):
         article_hits[sentence.article] += row
         documents[sentence.article].extend(sentence.terms)
+    # An article whose body names no topic but whose headline does (a short feed entry)
+    # is about the headline's topic: its sentences get that topic from the headline.
+    headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
+    headline_topic = np.argmax(headline_hits, axis=1)
     article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits)
     lengths = 1.0 + np.bincount([s.article for s in sentences], minlength=len(articles))
     affinity = article_affinity(article_hits, _tfidf(documents), lengths)
@@ -379,7 +388,12 @@ def route_sentences(
         found = [[t for t in learned[i] if t in terms] for i in range(k)]
         strength = row + LEARNED_WEIGHT * np.minimum([len(f) for f in found], 2)
         lent = affinity[sentence.article, :k]
-        if affinity[sentence.article, k] < IN_SCOPE and row.max() >= EXPLICIT_HITS:
+        if headline_only[sentence.article]:
+            lent = lent.copy()
+            lent[headline_topic[sentence.article]] = max(
+                lent[headline_topic[sentence.article]], HEADLINE_FLOOR
+            )
+        elif affinity[sentence.article, k] < IN_SCOPE and row.max() >= EXPLICIT_HITS:
             # The article is about the brief's topics; a sentence that names some of them
             # outright belongs to one of those, whichever topic the article leans to.
             lent = np.where(row >= EXPLICIT_HITS, np.maximum(lent, EXPLICIT_FLOOR), 0.0)
@@ -387,7 +401,8 @@ def route_sentences(
         best = int(np.argmax(scores)) if k else 0
         if k and scores[best] >= THRESHOLD:
             topic_of.append(best)
-            evidence.append((*hits[best], *found[best]))
+            named = hits[best] or headline_keywords[sentence.article][best]
+            evidence.append((*named, *found[best]))
         else:
             topic_of.append(None)
             evidence.append(())

@@ -178,3 +178,35 @@ def test_one_article_gives_a_section_at_most_two_items_while_others_have_some() 
     assert 1 in firsts[:3]
     # Once the other article has nothing left to give, the long one fills the section.
     assert firsts == [0, 0, 1, 0] or firsts == [0, 1, 0, 0] or firsts == [1, 0, 0, 0]
+
+
+def test_an_articles_own_lead_may_be_quoted_but_another_articles_headline_not() -> None:
+    from briefing.segment import segment_articles
+
+    lead = "The harbour board approved a dredging plan for the port of Kaldera on Monday."
+    articles = [
+        Article(
+            id="a",
+            path="a.txt",
+            title=lead,
+            paragraphs=(
+                f"{lead} Work starts in May.",
+                "Fishermen at the harbour fear for the cod.",
+            ),
+        ),
+        Article(
+            id="b",
+            path="b.txt",
+            title="Ferry news",
+            paragraphs=(
+                lead,
+                "Ferry operators at the port of Kaldera welcomed the harbour budget.",
+            ),
+        ),
+    ]
+    topics = parse_topics(
+        '[[topics]]\nid = "port"\ntitle = "Port"\nkeywords = ["port", "harbour"]\n', "t.toml"
+    )
+    brief = compose_brief(articles, segment_articles(articles), topics, DATE, per_topic=4)
+    quoted = {item.text: item.sources[0] for item in brief.sections[0].items}
+    assert quoted[lead] == 0

@@ -141,3 +141,16 @@ def test_a_sentence_that_names_another_topic_goes_there_in_an_on_topic_article()
     assert sentences[turnout].article == 5
     assert topic_of[turnout] == 1
     assert {t for s, t in zip(sentences, topic_of, strict=True) if s.article == 5} == {0, 1}
+
+
+def test_a_short_entry_whose_headline_names_a_topic_is_routed_there() -> None:
+    entry = article(
+        6,
+        "Election count delayed in the north",
+        "Officials said the results would now come on Wednesday after a recount in two towns.",
+    )
+    sentences, topic_of = route([*MARKET_DAY, entry])
+    recount = next(i for i, s in enumerate(sentences) if "recount" in s.text)
+    assert topic_of[recount] == 1
+    routing = route_sentences([*MARKET_DAY, entry], sentences, TOPICS)
+    assert routing.evidence[recount][:1] == ("election",)
