@@ -268,13 +268,25 @@ def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
     return blocks
 
 
-def clean_blocks(text: str) -> list[list[str]]:
-    """Blocks of lines with furniture, captions and the page footer removed.
+_LEAD_WORDS = 12
+
+
+def reads_as_lead(title: str) -> bool:
+    """A headline that is a whole sentence of the story (ends like one, and is long): a
+    wire story or a document whose headline was taken from its first sentence."""
+    core = title.rstrip().rstrip("\"'”’»)]")
+    return bool(core) and core[-1] in ".!?" and len(title.split()) >= _LEAD_WORDS
+
+
+def clean_blocks(text: str) -> tuple[str, list[list[str]]]:
+    """The headline and the body's blocks of lines, furniture, captions and the page
+    footer removed ("", [] when nothing is left).
 
     The headline is the first line that is not page chrome; the other furniture (captions,
     notices, promotions, tickers) is only looked for below it. A line printed twice on one
-    page is a photo caption or a pull quote, not prose; it is dropped, unless it is the
-    headline (pages often repeat it).
+    page is a photo caption or a pull quote, not prose, and a body line repeating the
+    headline is the page printing it twice: both are dropped, except that a headline that
+    reads as the story's lead keeps one copy in the body, where it is the first sentence.
     """
     blocks = [
         kept
@@ -282,34 +294,34 @@ def clean_blocks(text: str) -> list[list[str]]:
         if (kept := [ln for ln in block if not _is_chrome(ln)])
     ]
     if not blocks:
-        return []
+        return "", []
     title = blocks[0][0]
     counts: dict[str, int] = {}
     for block in blocks:
         for line in block:
             counts[line] = counts.get(line, 0) + 1
-    cleaned = [[title]]
+    lead_wanted = reads_as_lead(title)
+    body: list[list[str]] = []
     for position, block in enumerate(blocks):
-        lines = [
-            ln
-            for ln in block[1 if position == 0 else 0 :]
-            if counts[ln] == 1 and (ln == title or not is_furniture(ln))
-        ]
-        if position == 0:
-            cleaned[0].extend(lines)
-        elif lines:
-            cleaned.append(lines)
-    return cleaned
+        lines = []
+        for ln in block[1 if position == 0 else 0 :]:
+            if ln == title:
+                if lead_wanted:
+                    lines.append(ln)
+                    lead_wanted = False
+            elif counts[ln] == 1 and not is_furniture(ln):
+                lines.append(ln)
+        if lines:
+            body.append(lines)
+    return title, body
 
 
 def parse_article(text: str, article_id: str, path: str) -> Article | None:
     """Title = the first real line; body = the remaining blocks, lines folded into paragraphs."""
-    blocks = clean_blocks(text)
-    if not blocks:
+    title, blocks = clean_blocks(text)
+    if not title:
         return None
-    title = blocks[0][0]
-    body_blocks = [[ln for ln in block if ln != title] for block in [blocks[0][1:], *blocks[1:]]]
-    paragraphs = tuple(" ".join(block) for block in body_blocks if block)
+    paragraphs = tuple(" ".join(block) for block in blocks)
     return Article(id=article_id, path=path, title=_collapse(title), paragraphs=paragraphs)
 
 

@@ -493,3 +493,19 @@ def test_only_the_story_of_the_live_blog_page_is_article_text_and_quotable() -> 
     assert article.paragraphs == LIVE_BLOG_STORY
     quotable = [s.text for s in segment_articles([article]) if stands_alone(s.text)]
     assert quotable == list(LIVE_BLOG_STORY)
+
+
+def test_a_headline_that_is_the_lead_sentence_keeps_one_copy_in_the_body() -> None:
+    lead = (
+        "HARBOURTOWN (Wire) — Dock workers ended their nine-day strike on Sunday after the "
+        "harbour board raised its pay offer."
+    )
+    article = parse(f"{lead}\n\n{lead}\n\n{lead}\n\nShips were unloaded by Monday evening.")
+    assert article.title == lead
+    assert article.paragraphs == (lead, "Ships were unloaded by Monday evening.")
+
+
+def test_a_short_headline_repeated_in_the_body_is_dropped_there() -> None:
+    article = parse("Strike ends\n\nStrike ends\n\nShips were unloaded by Monday evening.")
+    assert article.title == "Strike ends"
+    assert article.paragraphs == ("Ships were unloaded by Monday evening.",)
