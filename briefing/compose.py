@@ -42,6 +42,7 @@ REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an it
 DEFAULT_TITLE = "Daily brief"
 PARALLEL_SENTENCES = 5000  # from here on, routing and the other signals run side by side
 MOSTLY_ON_TOPIC = 0.5  # an article at least this much about a topic is one of its stories
+PARTLY_ON_TOPIC = 0.25  # ... and one this much about it still covers part of the topic
 PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
 
 
@@ -219,9 +220,9 @@ def select_items(
     lowers the relevance of sentences like it. Only sentences that stand alone are
     quoted (checked as each comes up, so a day's other sentences never are), and a fact
     already quoted in another section is not quoted again. A section covers several
-    stories: an article gives at most PER_ARTICLE items while another article mostly
-    about the topic still has a sentence to give, and articles mostly about the topic
-    come before those in the pool only for a sentence's own keywords.
+    stories: an article gives at most PER_ARTICLE items while another article at least
+    partly about the topic still has a sentence to give, and articles mostly about the
+    topic come before those in the pool only for a sentence's own keywords.
     """
     if not pool:
         return []
@@ -242,13 +243,20 @@ def select_items(
     article_of = np.array([sentences[i].article for i in pool], dtype=np.int64)
     given: dict[int, int] = {}  # article -> items it has given this section
     mostly = on_topic >= MOSTLY_ON_TOPIC
+    partly = on_topic >= PARTLY_ON_TOPIC
     items: list[Item] = []
     while len(items) < per_topic and available.any():
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         full = np.isin(article_of, [a for a, n in given.items() if n >= PER_ARTICLE])
-        # First an article mostly about the topic that has not given its share, then any
-        # article mostly about it, then the others (in the pool on their own keywords).
-        for tier in (available & ~full & mostly, available & mostly, available & ~full):
+        # First an article mostly about the topic that has not given its share, then one
+        # partly about it that has not, then any article mostly about it, then the others
+        # (in the pool on their own keywords).
+        for tier in (
+            available & ~full & mostly,
+            available & ~full & partly,
+            available & mostly,
+            available & ~full,
+        ):
             if tier.any():
                 gain[~tier] = -np.inf
                 break

@@ -210,3 +210,12 @@ def test_an_articles_own_lead_may_be_quoted_but_another_articles_headline_not() 
     brief = compose_brief(articles, segment_articles(articles), topics, DATE, per_topic=4)
     quoted = {item.text: item.sources[0] for item in brief.sections[0].items}
     assert quoted[lead] == 0
+
+
+def test_no_seed_section_quotes_one_article_more_than_twice_while_others_have_some(
+    seeds_brief: Brief,
+) -> None:
+    defence = next(s for s in seeds_brief.sections if s.topic.id == "defence")
+    firsts = [item.sources[0] for item in defence.items]
+    assert max(firsts.count(a) for a in set(firsts)) == 2
+    assert len(set(firsts)) >= 3
