@@ -165,17 +165,103 @@ def percentiles(values: np.ndarray) -> np.ndarray:
     return average_rank[inverse] / (n - 1.0)
 
 
-def within_blocks(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr_array:
-    """vectors @ vectors.T restricted to pairs in the same block, in one sparse product:
-    each block's terms are given columns of their own, so blocks never meet."""
+def private_columns(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr_array:
+    """`vectors` with each block's terms given columns of their own, so that rows of
+    different blocks share no column: `P @ P.T` is `vectors @ vectors.T` restricted to
+    pairs in the same block."""
     coo = vectors.tocoo()
     key = blocks[coo.row].astype(np.int64) * vectors.shape[1] + coo.col
     _, column = np.unique(key, return_inverse=True)
-    private = sparse.csr_array(
+    return sparse.csr_array(
         (coo.data, (coo.row, column.ravel())),
         shape=(vectors.shape[0], int(column.max(initial=-1)) + 1),
     )
+
+
+def within_blocks(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr_array:
+    """vectors @ vectors.T restricted to pairs in the same block, in one sparse product
+    (all pairs: for tests and small inputs; ranking uses `BlockCosineGraph`)."""
+    private = private_columns(vectors, blocks)
     return (private @ private.T).tocsr()
+
+
+PAIRS_UP_TO = 100  # sentences: a longer article's LexRank never lists its pairs
+
+
+def _rows(matrix: sparse.coo_array, keep: np.ndarray) -> sparse.csr_array:
+    """The matrix with only the rows where `keep` is true (the others empty)."""
+    mask = keep[matrix.row]
+    return sparse.csr_array(
+        (matrix.data[mask], (matrix.row[mask], matrix.col[mask])), shape=matrix.shape
+    )
+
+
+class BlockCosineGraph:
+    """LexRank's graph of every block (article) at once: W, the cosines of the unit rows
+    of two sentences of one block, no edge from a sentence to itself.
+
+    A block of up to `pairs_up_to` sentences lists its pairs, one sparse product as
+    reference implementations compute them: at most that many pairs per sentence. A
+    longer block never does, since its pairs grow with the square of its length (the
+    8,000 sentences of one long file took 4 GB): there W = P Pᵀ − D, with P the block's
+    unit rows in columns of its own (`private_columns`) and D the diagonal of P Pᵀ, so
+    multiplying by W costs two passes over its counts and memory grows with the text.
+    `propagate(x)` is x @ D⁻¹W, with D the degrees (`out_weight`), for `pagerank`.
+    """
+
+    def __init__(
+        self, unit: sparse.csr_array, blocks: np.ndarray, pairs_up_to: int = PAIRS_UP_TO
+    ) -> None:
+        self.long = np.bincount(blocks)[blocks] > pairs_up_to
+        self._any_long = bool(self.long.any())
+        private = private_columns(unit, blocks)
+        short = _rows(private.tocoo(), ~self.long) if self._any_long else private
+        cosine = (short @ short.T).tocoo()
+        off_diagonal = cosine.row != cosine.col
+        weights = sparse.csr_array(
+            (cosine.data[off_diagonal], (cosine.row[off_diagonal], cosine.col[off_diagonal])),
+            shape=cosine.shape,
+        )
+        self.out_weight = np.asarray(weights.sum(axis=1)).ravel()
+        if self._any_long:
+            self._long_rows(private.tocoo())
+        self._scale = _inverse(self.out_weight)
+        self._normalised = (sparse.diags_array(self._scale) @ weights).tocsr()
+
+    def _long_rows(self, private: sparse.coo_array) -> None:
+        """The factors of the long blocks' W, and their degrees added to `out_weight`."""
+        self._long = _rows(private, self.long)
+        self._long_t = self._long.T.tocsr()
+        self._self = np.asarray(self._long.multiply(self._long).sum(axis=1)).ravel()
+        degree = self._long_product(np.ones(len(self.long)))
+        # A sentence that shares no term with another of its block has no edge at all:
+        # its degree is 0 exactly, not the rounding left by subtracting its self-loop.
+        column_rows = np.bincount(self._long.indices, minlength=self._long.shape[1])
+        shared = np.bincount(
+            private.row,
+            weights=self.long[private.row] & (column_rows[private.col] > 1),
+            minlength=len(self.long),
+        )
+        degree[shared == 0] = 0.0
+        self.out_weight = self.out_weight + degree
+
+    def _long_product(self, vector: np.ndarray) -> np.ndarray:
+        """W @ vector over the long blocks (0 in the rows of short ones)."""
+        return self._long @ (self._long_t @ vector) - self._self * vector
+
+    def propagate(self, x: np.ndarray) -> np.ndarray:
+        """x @ D⁻¹W (W is symmetric: over the long blocks, W @ (x / d))."""
+        if not self._any_long:
+            return x @ self._normalised
+        return x @ self._normalised + self._long_product(x * self._scale)
+
+
+def settled(scores: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """Scores rounded to 1e-9 of their block's average score, well inside the power
+    method's own error (tol 1e-10 per node): sentences that tie exactly would otherwise
+    differ in the last bit by the order of summation, and percentiles average ties."""
+    size = np.bincount(blocks)[blocks]
+    return np.round(scores * size, 9) / size
 
 
 def percentiles_within(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
@@ -207,19 +293,15 @@ def centrality_in_article(
     sentences: how much a sentence says what its whole article is about. A topic's
     TextRank alone favours sentences that echo the other articles; this keeps each
     pick anchored in what its own source considered its story. Every article's graph
-    is one block of a single sparse matrix, ranked in one pass.
+    is one block of a single graph (`BlockCosineGraph`), ranked in one pass, in memory
+    linear in the text however long one article is.
     """
     if len(term_lists) == 0:
         return np.zeros(0)
     _, blocks = np.unique(np.asarray(articles), return_inverse=True)
     blocks = blocks.ravel()
-    cosine = within_blocks(unit_rows(term_matrix(term_lists).tocsr()), blocks).tocoo()
-    off_diagonal = cosine.row != cosine.col
-    weights = sparse.csr_array(
-        (cosine.data[off_diagonal], (cosine.row[off_diagonal], cosine.col[off_diagonal])),
-        shape=cosine.shape,
-    )
-    out_weight = np.asarray(weights.sum(axis=1)).ravel()
-    normalised = (sparse.diags_array(_inverse(out_weight)) @ weights).tocsr()
-    scores = pagerank(lambda x: x @ normalised, out_weight, blocks, 1e-10)
+    graph = BlockCosineGraph(unit_rows(term_matrix(term_lists).tocsr()), blocks, PAIRS_UP_TO)
+    scores = pagerank(graph.propagate, graph.out_weight, blocks, 1e-10)
+    # Ties in a long block are ties: its sums run in another order than its pairs would.
+    scores = np.where(graph.long, settled(scores, blocks), scores)
     return percentiles_within(scores, blocks)

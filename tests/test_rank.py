@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import textwrap
 
 import networkx as nx
 import numpy as np
@@ -11,6 +14,7 @@ from sumy.models.dom import Sentence as SumySentence
 from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from briefing import rank
 from briefing.rank import (
     TextRankGraph,
     centrality_in_article,
@@ -21,6 +25,7 @@ from briefing.rank import (
     term_matrix,
     textrank_scores,
     unit_rows,
+    within_blocks,
 )
 from briefing.segment import STOP_WORDS, Sentence, SumyTokenizer
 from briefing.topics import TopicSet, assign_topics
@@ -100,6 +105,92 @@ def test_centrality_in_article_equals_networkx_lexrank_per_article(
         np.fill_diagonal(cosine, 0.0)
         expected[members] = percentiles(networkx_pagerank(cosine, tol=1e-10))
     np.testing.assert_array_equal(centrality_in_article(terms, articles.tolist()), expected)
+
+
+def pairwise_centrality(term_lists: list[list[str]], articles: list[int]) -> np.ndarray:
+    """In-article LexRank as it was computed before issue 11: every pair of an article's
+    sentences in one sparse matrix (memory the square of the longest article)."""
+    _, blocks = np.unique(np.asarray(articles), return_inverse=True)
+    blocks = blocks.ravel()
+    cosine = within_blocks(unit_rows(term_matrix(term_lists).tocsr()), blocks).tocoo()
+    off = cosine.row != cosine.col
+    weights = sparse.csr_array(
+        (cosine.data[off], (cosine.row[off], cosine.col[off])), shape=cosine.shape
+    )
+    out_weight = np.asarray(weights.sum(axis=1)).ravel()
+    inverse = np.zeros_like(out_weight)
+    np.divide(1.0, out_weight, out=inverse, where=out_weight != 0)
+    normalised = (sparse.diags_array(inverse) @ weights).tocsr()
+    scores = rank.pagerank(lambda x: x @ normalised, out_weight, blocks, 1e-10)
+    return scores, blocks
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "bbc-dev"])
+def test_centrality_in_article_is_bit_for_bit_the_pairwise_one(
+    corpus: str, seed_sentences: list[Sentence], bbc_dev_sentences: list[Sentence]
+) -> None:
+    sentences = seed_sentences if corpus == "seeds" else bbc_dev_sentences
+    terms = [list(s.terms) for s in sentences]
+    articles = [s.article for s in sentences]
+    scores, blocks = pairwise_centrality(terms, articles)
+    expected = percentiles_within(scores, blocks)
+    np.testing.assert_array_equal(centrality_in_article(terms, articles), expected)
+
+
+def test_long_articles_rank_as_their_pairs_would(
+    bbc_dev_sentences: list[Sentence], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every article taken as long (no pairs listed): the factorised graph gives the
+    pairwise percentiles once scores are settled, so that ties stay ties."""
+    monkeypatch.setattr(rank, "PAIRS_UP_TO", 0)
+    terms = [list(s.terms) for s in bbc_dev_sentences]
+    articles = [s.article for s in bbc_dev_sentences]
+    scores, blocks = pairwise_centrality(terms, articles)
+    expected = percentiles_within(rank.settled(scores, blocks), blocks)
+    np.testing.assert_array_equal(centrality_in_article(terms, articles), expected)
+
+
+def test_a_long_article_keeps_unconnected_sentences_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rank, "PAIRS_UP_TO", 2)
+    terms = [("a", "b"), ("a", "b", "c"), ("z",), ("x", "y"), ("x", "y", "w"), ("q",), ()]
+    central = centrality_in_article(terms, [0, 0, 0, 1, 1, 1, 1])
+    assert central[0] == central[1] > central[2] == 0.0
+    assert central[3] == central[4] > central[5] == central[6]  # two unconnected: tied last
+
+
+MEMORY_PROBE = textwrap.dedent(
+    """
+    import sys, tracemalloc
+    from briefing.rank import centrality_in_article
+    n = int(sys.argv[1])
+    terms = [["harbour", "board", "met", "day", str(i), "approv", "plan", "number", "port"]
+             for i in range(n)]
+    tracemalloc.start()
+    centrality_in_article(terms, [0] * n)
+    print(tracemalloc.get_traced_memory()[1])
+    """
+)
+
+
+def peak_bytes(sentences: int) -> int:
+    """Peak memory traced while ranking one article of this many sentences, measured in
+    a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(sentences)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(result.stdout)
+
+
+def test_one_long_article_ranks_in_memory_linear_in_its_length() -> None:
+    """Its pairs would take 16 times the memory for 4 times the sentences (8,000 took
+    4 GB); the ranking takes about 4 times, and a few megabytes."""
+    small, large = peak_bytes(4000), peak_bytes(16000)
+    assert large < 6 * small, (small, large)
+    assert large < 64 * 2**20, large
 
 
 def test_percentiles_within_blocks_equal_percentiles_of_each_block() -> None:
