@@ -12,6 +12,7 @@ import logging
 import re
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markdown
@@ -58,10 +59,62 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\", text)
 
 
+# Characters that must never reach a title, a heading, a header or a file name shown in
+# the brief: C0 and C1 controls (tab, CR, LF, VT, FF, NEL among them), the Unicode line and
+# paragraph separators, and the bidirectional embeddings, overrides and isolates.
+UNSAFE_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
+_UNSAFE_RUN = re.compile(f" *[{UNSAFE_CHARACTERS}][{UNSAFE_CHARACTERS} ]*")
+
+
+def one_line(text: str) -> str:
+    """TEXT as one line: every run of control characters and line separators (with the
+    spaces around it) becomes one space. Text without any is returned as it is."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE_RUN.sub(" ", text).strip()
+
+
+def visible(text: str) -> str:
+    """TEXT with each control character or line separator written as its escape (`\\n`,
+    `\\x1b`, `\\u2028`), for names that must stay recognisable, such as file paths."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def escape_metadata(text: str) -> str:
+    """A title, outlet or headline from the sources, as one line of escaped Markdown."""
+    return escape_markdown(one_line(text))
+
+
+def escape_heading(text: str) -> str:
+    """A heading's text: one line, escaped, and a trailing `#` kept (not read as the
+    heading's closing sequence)."""
+    escaped = escape_metadata(text)
+    return escaped[:-1] + "\\#" if escaped.endswith("#") else escaped
+
+
 def _code_span(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """A code span showing TEXT (a file path) exactly: its fence is longer than any run of
+    backticks inside, and control characters and line breaks are shown as escapes, so
+    nothing in a name can end the span, the line or the paragraph."""
+    text = visible(text)
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", text)) + 1)
+    return f"{fence} {text} {fence}"
+
+
+# Characters a link is percent-encoded for: whatever could end an autolink or start
+# Markdown inside one, white space, controls and separators.
+_URL_UNSAFE = re.compile(f'[\\s<>"`\\\\\\[\\]{{}}|^{UNSAFE_CHARACTERS}\u00a0]')
+
+
+def _link(url: str) -> str:
+    """A source's link: an `<https://…>` autolink, with anything that could end it or
+    start markup percent-encoded; a link of any other scheme is shown as text."""
+    if not re.match(r"(?i)https?://", url):
+        return escape_metadata(url)
+    return "<" + _URL_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url) + ">"
 
 
 def _template_environment() -> jinja2.Environment:
@@ -75,6 +128,10 @@ def _template_environment() -> jinja2.Environment:
     )
     env.filters["md"] = escape_markdown
     env.filters["code"] = _code_span
+    env.filters["meta"] = escape_metadata
+    env.filters["heading"] = escape_heading
+    env.filters["link"] = _link
+    env.filters["one_line"] = one_line
     return env
 
 
@@ -101,7 +158,7 @@ def render_markdown(brief: Brief, footnotes: str = "gfm") -> str:
     template = _template_environment().get_template("brief.md.j2")
     return template.render(
         reported=reported_by,
-        title=brief.title,
+        title=brief.title,  # each title is made one line and escaped by the template
         date=brief.date.isoformat(),
         articles=brief.articles,
         key_points=brief.key_points,
@@ -132,7 +189,7 @@ def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool 
         css += "\n" + _load_template("print.css")
     template = _template_environment().get_template("brief.html.j2")
     return template.render(
-        title=title,
+        title=one_line(title),
         date=date,
         version=__version__,
         css=jinja2.utils.markupsafe.Markup(css),
@@ -210,11 +267,11 @@ def render_json(brief: Brief, explain: bool = False) -> str:
     }
     data = {
         "date": brief.date.isoformat(),
-        "title": brief.title,
+        "title": one_line(brief.title),
         "topics": [
             {
                 "id": section.topic.id,
-                "title": section.topic.title,
+                "title": one_line(section.topic.title),
                 "items": [_item_json(brief, item, explain) for item in section.items],
             }
             for section in brief.sections
