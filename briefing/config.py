@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ FOOTNOTE_STYLES = ("gfm", "plain")
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 DEFAULT_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ATTACHMENT_MB = 10.0
+# Control characters (C0, C1, DEL), line and paragraph separators, bidirectional controls.
+_UNSAFE_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 _JOB_KEYS = {
     "sources",
@@ -48,6 +52,7 @@ _EMAIL_KEYS = {
     "timeout",
     "ca_file",
     "verify_certificate",
+    "max_attachment_mb",
 }
 
 
@@ -66,6 +71,7 @@ class EmailSettings:
     timeout: float
     ca_file: Path | None  # extra certificates to trust, e.g. a company CA
     verify_certificate: bool
+    max_attachment_bytes: int = int(DEFAULT_MAX_ATTACHMENT_MB * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,109 @@ def resolve_path(text: str, config: Path) -> Path:
     return path if path.is_absolute() else config.parent / path
 
 
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+)
+_PLAIN_NAME = re.compile(r"[^\x00-\x1f\x7f<>@,;:\"\\()\[\]]+")
+_NAME_ADDR = re.compile(r"(?P<name>\"[^\"\\]*\"|[^<>\"]*?)\s*<(?P<address>[^<>]*)>")
+
+
+def parse_addresses(text: str, where: str) -> list[str]:
+    """The recipients in TEXT: one address (`a@example.com` or `Name <a@example.com>`) or
+    several separated by commas, each checked strictly. Refused: anything that is not
+    plainly one mailbox, a name that holds an address (`alice@x <bob@y>` would show one
+    address and mail the other), control characters and line breaks (which could add a
+    header). Returns each as `address` or `Name <address>`."""
+    if _UNSAFE_CHARACTER.search(text):
+        raise InputError(f"{where}: {text!r} is not an email address (control character)")
+    parts = _split_commas(text)
+    if not parts or any(not part.strip() for part in parts):
+        raise InputError(f"{where}: {text!r} is not an email address (an empty entry)")
+    return [_mailbox(part.strip(), text, where) for part in parts]
+
+
 def check_address(text: str, where: str) -> str:
-    """An email address, alone or as `Name <address>`; line breaks are refused so a
-    value can never add a header."""
-    _, address = parseaddr(text)
-    local, _, domain = address.rpartition("@")
-    if not local or not domain or any(c.isspace() for c in text if c != " "):
-        raise InputError(f"{where}: {text!r} is not an email address")
-    return text.strip()
+    """Exactly one address, as `parse_addresses` checks it."""
+    addresses = parse_addresses(text, where)
+    if len(addresses) != 1:
+        raise InputError(f"{where}: {text!r} must be one email address, not {len(addresses)}")
+    return addresses[0]
+
+
+def address_spec(mailbox: str) -> str:
+    """The bare address of a checked mailbox (`Name <a@example.com>` → `a@example.com`),
+    the one the server is given."""
+    match = _NAME_ADDR.fullmatch(mailbox)
+    return match["address"] if match else mailbox
+
+
+def _split_commas(text: str) -> list[str]:
+    """TEXT cut at each comma outside a quoted name."""
+    parts, current, quoted = [], "", False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    if quoted:
+        return [text]  # an unclosed quote: one entry, refused below
+    return [*parts, current]
+
+
+def _mailbox(part: str, text: str, where: str) -> str:
+    def refuse(reason: str) -> InputError:
+        return InputError(f"{where}: {text!r} is not an email address ({reason})")
+
+    name = ""
+    address = part
+    if "<" in part or ">" in part:
+        match = _NAME_ADDR.fullmatch(part)
+        if match is None:
+            raise refuse("expected 'address' or 'Name <address>'")
+        name, address = match["name"].strip(), match["address"].strip()
+        if "@" in name:
+            raise refuse("the name holds an address; write just the address, or a name")
+        if name.startswith('"'):
+            name = name[1:-1].strip()
+        elif name and not _PLAIN_NAME.fullmatch(name):
+            raise refuse("a name with special characters must be in double quotes")
+    local, at, domain = address.rpartition("@")
+    if not at or not _LOCAL_PART.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+        raise refuse(f"{address!r} is not a plain ASCII address like name@example.com")
+    if not name:
+        return address
+    shown = name if re.fullmatch(r"[\w !#$%&'*+/=?^`{|}~-]+", name) else f'"{name}"'
+    return f"{shown} <{address}>"
+
+
+_CONTROL_NAMES = {
+    "\t": "a tab",
+    "\n": "a line feed",
+    "\r": "a carriage return",
+    "\v": "a vertical tab",
+    "\f": "a form feed",
+    "\x85": "a next-line character (NEL)",
+}
+
+
+def check_title(text: str, where: str) -> str:
+    """A brief's title is one line: it is the email's subject and the brief's heading. A
+    control character or line separator in it is refused, naming the character."""
+    bad = _UNSAFE_CHARACTER.search(text)
+    if bad:
+        char = bad.group()
+        name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character")
+        raise InputError(
+            f"{where}: {text!r} must be one line without control characters "
+            f"(found {name.lower()}, U+{ord(char):04X})"
+        )
+    if not text.strip():
+        raise InputError(f"{where}: must not be empty")
+    return text
 
 
 def load_config(path: Path) -> JobConfig:
@@ -189,11 +290,13 @@ def parse_config(text: str, path: Path) -> JobConfig:
         out=resolve_path(job.string("out", "out") or "out", path),
         formats=tuple(dict.fromkeys(formats)),
         per_topic=int(job.number("per_topic", 5, integer=True, low=1, high=1000)),
-        title=job.string("title"),
+        title=_title(job),
         time_zone=_time_zone(job),
         window=_window(job),
         footnotes=job.choice("footnotes", FOOTNOTE_STYLES, "gfm"),
-        email=_email_settings(_Table(email, path, "[email] ", _EMAIL_KEYS)) if email else None,
+        email=_email_settings(_Table(email, path, "[email] ", _EMAIL_KEYS))
+        if email is not None
+        else None,
     )
 
 
@@ -207,11 +310,21 @@ def _time_zone(job: _Table) -> dt.tzinfo | None:
         raise job.error("time_zone", str(exc)) from None
 
 
+def _title(job: _Table) -> str | None:
+    title = job.string("title")
+    if title is not None:
+        check_title(title, f"{job.config}: title")
+    return title
+
+
 def _window(job: _Table) -> str | None:
     length = job.string("window")
     if length is not None:
         try:
-            parse_duration(length)
+            span = parse_duration(length)
+            dt.datetime(1, 1, 1) + span  # a span longer than the calendar is no window
+        except OverflowError:
+            raise job.error("window", f"{length!r} is out of range") from None
         except ValueError as exc:
             raise job.error("window", str(exc)) from None
     return length
@@ -219,6 +332,11 @@ def _window(job: _Table) -> str | None:
 
 def _email_settings(table: _Table) -> EmailSettings:
     where = f"{table.config}: {table.prefix}"
+    if not table.data:
+        raise InputError(
+            f"{table.config}: [email]: empty table; give to, from and host "
+            "(or leave the table out to build the brief without mailing it)"
+        )
     recipients = table.strings("to")
     security = table.choice("security", tuple(SECURITY_PORTS), "starttls")
     username = table.string("username")
@@ -227,7 +345,7 @@ def _email_settings(table: _Table) -> EmailSettings:
             "username", "a password is never sent without TLS; use security = 'starttls' or 'tls'"
         )
     return EmailSettings(
-        to=tuple(check_address(r, f"{where}to") for r in recipients or []),
+        to=tuple(a for r in recipients or [] for a in parse_addresses(r, f"{where}to")),
         sender=check_address(table.required_string("from"), f"{where}from"),
         host=table.required_string("host"),
         port=int(table.number("port", SECURITY_PORTS[security], integer=True, low=1, high=65535)),
@@ -237,6 +355,12 @@ def _email_settings(table: _Table) -> EmailSettings:
         timeout=float(table.number("timeout", DEFAULT_TIMEOUT, integer=False, low=1, high=3600)),
         ca_file=_existing_file(table, "ca_file"),
         verify_certificate=table.flag("verify_certificate", True),
+        max_attachment_bytes=int(
+            table.number(
+                "max_attachment_mb", DEFAULT_MAX_ATTACHMENT_MB, integer=False, low=0.001, high=1000
+            )
+            * 1_000_000
+        ),
     )
 
 

@@ -77,7 +77,8 @@ def test_build_writes_the_three_files_and_prints_their_paths(seeds_cli_build: Cl
     assert "Traceback" not in result.stderr
     assert "warning" not in result.stderr and "error" not in result.stderr
     assert result.stdout.splitlines() == [str(out / name) for name in BRIEF_NAMES]
-    assert sorted(p.name for p in out.iterdir()) == sorted(BRIEF_NAMES)
+    # The set, and the lock file every write to OUT is made under; nothing temporary.
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BRIEF_NAMES, ".briefing.lock"])
     assert all((out / name).stat().st_size > 0 for name in BRIEF_NAMES)
 
 
@@ -108,7 +109,7 @@ def test_format_title_and_per_topic_options(out: Path) -> None:
         cwd=out,
     )
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in out.iterdir()] == [f"brief-{DATE_TEXT}.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".briefing.lock", f"brief-{DATE_TEXT}.md"]
     text = (out / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
     assert text.splitlines()[0] == f"# Morning brief — {DATE_TEXT}"
     sections = text.split("\n## ")[2:-1]  # after "Key points", before "Sources"

@@ -215,10 +215,14 @@ def run_job(
     )  # fmt: skip
 
 
-def assert_brief_stays(folder: Path) -> None:
+def assert_brief_stays(folder: Path, error: str | None = None) -> None:
+    """The brief set and its log stay; the log ends with the run's error line."""
     names = sorted(p.name for p in (folder / "briefs").iterdir() if not p.name.startswith("."))
-    assert names == [f"brief-{DATE_TEXT}.{ext}" for ext in ("json", "md", "pdf")]
+    assert names == [f"brief-{DATE_TEXT}.{ext}" for ext in ("json", "log", "md", "pdf")]
     assert (folder / "briefs" / f"brief-{DATE_TEXT}.pdf").read_bytes().startswith(b"%PDF-")
+    log = (folder / "briefs" / f"brief-{DATE_TEXT}.log").read_text(encoding="utf-8")
+    if error is not None:
+        assert log.splitlines()[-1] == error
 
 
 def test_wrong_password(authority: Authority, articles: Path, tmp_path: Path) -> None:
@@ -232,7 +236,7 @@ def test_wrong_password(authority: Authority, articles: Path, tmp_path: Path) ->
     assert "not-the-password" not in line
     pdf = tmp_path / "briefs" / f"brief-{DATE_TEXT}.pdf"
     assert line.endswith(f"; the brief stays in {pdf}")
-    assert_brief_stays(tmp_path)
+    assert_brief_stays(tmp_path, line)
 
 
 def test_refused_connection(articles: Path, tmp_path: Path) -> None:

@@ -69,7 +69,10 @@ def brief_json(out: Path, date: str = DATE_TEXT) -> dict[str, Any]:
 
 
 def visible(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    """The brief's files in OUT: not the run's log, the lock or anything hidden."""
+    return sorted(
+        p.name for p in out.iterdir() if not p.name.startswith(".") and p.suffix != ".log"
+    )
 
 
 def test_run_builds_writes_and_mails_quietly(server: MailServer, tmp_path: Path) -> None:
@@ -91,6 +94,13 @@ def test_run_builds_writes_and_mails_quietly(server: MailServer, tmp_path: Path)
     assert result.stdout == "" and result.stderr == ""
     out = job / "briefs"
     assert visible(out) == [f"brief-{DATE_TEXT}.{ext}" for ext in ("json", "md", "pdf")]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".briefing.lock"]
+    log = (out / f"brief-{DATE_TEXT}.log").read_text(encoding="utf-8").splitlines()
+    assert log[-2:] == [
+        f"briefing: info: wrote brief-{DATE_TEXT}.json, brief-{DATE_TEXT}.md, "
+        f"brief-{DATE_TEXT}.pdf from 5 articles",
+        f"briefing: info: mailed to {', '.join(RECIPIENTS)} through {HOST}:{server.port}",
+    ]
     assert list(elsewhere.iterdir()) == []
     markdown = (out / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
     assert markdown.startswith(f"# Morning brief — {DATE_TEXT}\n")
