@@ -45,8 +45,9 @@ def write_article(folder: Path, sentences: int | None = None, size: int | None =
     return count
 
 
-def run_build(folder: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `briefing build --format json`."""
+def run_build(folder: Path, out: Path) -> tuple[float, float] | str:
+    """Wall seconds and peak RSS (MB) of one `briefing build --format json`, or the
+    first line it printed if it refused the file (a size limit, say)."""
     command = [sys.executable, "-m", "briefing", "build", str(folder), "--date", DATE]
     command += ["--format", "json", "--out", str(out)]
     start = time.perf_counter()
@@ -55,7 +56,7 @@ def run_build(folder: Path, out: Path) -> tuple[float, float]:
     wall = time.perf_counter() - start
     errors = process.stderr.read().decode() if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"memory: build failed on {folder}: {errors.strip()}")
+        return (errors.strip().splitlines() or ["failed"])[0]
     return wall, usage.ru_maxrss / 1024.0  # Linux reports kilobytes
 
 
@@ -76,7 +77,11 @@ def main() -> None:
         for name, sentences, size in sizes:
             folder = workdir / f"article-{name}"
             count = write_article(folder, sentences, size)
-            wall, rss = run_build(folder, workdir / "out")
+            built = run_build(folder, workdir / "out")
+            if isinstance(built, str):
+                print(f"memory: article={name} sentences={count} refused: {built}", flush=True)
+                continue
+            wall, rss = built
             per = ""
             if base is None:
                 base = (count, rss)
