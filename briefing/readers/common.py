@@ -3,6 +3,7 @@ HTML fragments and the field names that exports, feeds and front matter use."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import html
@@ -71,17 +72,83 @@ def pick_field(record: dict[str, Any], field: str) -> Any:
     return None
 
 
+# Byte-order marks, longest first (a UTF-32 LE mark starts like a UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Text holds almost no control characters; binary data read as cp1252 holds about one in
+# eight (C0 and C1 controls, DEL, undefined bytes).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+MAX_CONTROL_SHARE = 0.05
+
+
 def decode_text(data: bytes, name: str) -> str | None:
-    """UTF-8 first; cp1252 with a warning; None (with a warning) for binary files."""
-    if b"\x00" in data:
+    """The text of a file: in the encoding its byte-order mark names (UTF-8, UTF-16,
+    UTF-32); else UTF-8, line by line, a line that is not UTF-8 being read as cp1252 (with
+    one warning naming the file). None, with a warning, for binary data: NUL bytes without
+    a byte-order mark, or more than 5% control characters."""
+    fallback = utf8 = 0
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                log.warning("%s: skipped, not valid %s after its byte-order mark", name, codec)
+                return None
+            break
+    else:
+        if b"\x00" in data:
+            log.warning("%s: skipped, looks like a binary file", name)
+            return None
+        text, utf8, fallback = _decode_lines(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text and len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         log.warning("%s: skipped, looks like a binary file", name)
         return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if fallback and not utf8:
         log.warning("%s: not valid UTF-8, read as cp1252", name)
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    elif fallback:
+        log.warning(
+            "%s: mixes UTF-8 and cp1252; %d line%s not UTF-8 read as cp1252",
+            name,
+            fallback,
+            "s" if fallback != 1 else "",
+        )
+    return text
+
+
+def _decode_lines(data: bytes) -> tuple[str, int, int]:
+    """(the text, how many lines with non-ASCII text were UTF-8, how many were read as
+    cp1252): UTF-8, or line by
+    line, UTF-8 where it is and cp1252 where it is not (a file pasted together from two
+    sources mixes them)."""
+    try:
+        return data.decode("utf-8"), 0, 0
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    decoded = []
+    utf8 = fallback = 0
+    for line in lines:
+        try:
+            decoded.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            decoded.append(line.decode("cp1252", errors="replace"))
+            fallback += 1
+    return "\n".join(decoded), utf8, fallback
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as one short line for a warning."""
+    text = " ".join(str(exc).split())
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def parse_published(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
@@ -97,23 +164,36 @@ def parse_published(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time())
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = value / 1000 if abs(value) > 1e11 else value
         try:
+            seconds = value / 1000 if abs(value) > 1e11 else value
             moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
         except (OverflowError, OSError, ValueError):
             return None
     elif isinstance(value, str):
         moment = _parse_time_text(value.strip())
-    if moment is None:
+    if moment is None or not _EARLIEST <= moment.replace(tzinfo=None) <= _LATEST:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    try:
+        moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment
+
+
+# The calendar's first and last day are no publication time (a CMS writes 0001-01-01 for
+# "no date"), and a time there cannot be moved to every time zone.
+_EARLIEST = dt.datetime(1, 1, 2)
+_LATEST = dt.datetime(9999, 12, 30, 23, 59, 59, 999999)
 
 
 def published_or_warn(value: Any, zone: dt.tzinfo, name: str) -> dt.datetime | None:
     """`parse_published`, with a warning naming the source when a stated date is unreadable."""
     published = parse_published(value, zone)
     if value not in (None, "") and published is None:
-        log.warning("%s: unreadable date %r, treated as undated", name, str(value))
+        shown = str(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        log.warning("%s: unreadable date %r, treated as undated", name, shown)
     return published
 
 
@@ -126,7 +206,7 @@ def _parse_time_text(text: str) -> dt.datetime | None:
         pass
     try:
         return email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
@@ -209,10 +289,50 @@ class _BlockText(HTMLParser):
 def html_to_paragraphs(fragment: str) -> list[str]:
     """The visible text of an HTML fragment, one string per block element."""
     parser = _BlockText()
-    parser.feed(fragment)
+    parser.feed(tame_loose_tags(fragment))
     parser.close()
     parser._flush()
     return parser.blocks
+
+
+# The standard library's HTML parser (and Python-Markdown's, built on it) scans the rest of
+# the text again at every `<` that opens a tag it cannot close (`<a <a <a …`): quadratic.
+_TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+MAX_LOOSE_TAGS = 64
+
+
+def loose_tag_openings(text: str) -> list[int]:
+    """Where a `<` opens a tag (`<a`, `</`, `<!`, `<?`) that no `>` closes before the next
+    `<`: text to the HTML parser, which reads each again to the end."""
+    loose = []
+    next_close = -1
+    for match in _TAG_OPEN.finditer(text):
+        start = match.start()
+        if next_close <= start:
+            next_close = text.find(">", start + 1)
+            if next_close < 0:
+                next_close = len(text)
+        next_open = text.find("<", start + 1, next_close)
+        if next_open >= 0 or next_close == len(text):
+            loose.append(start)
+    return loose
+
+
+def tame_loose_tags(fragment: str) -> str:
+    """The fragment, with its loose `<` written `&lt;` when there are many of them: the
+    parser reads them as text either way (the text is the same), but each one costs it a
+    pass over the rest of the fragment."""
+    loose = loose_tag_openings(fragment)
+    if len(loose) <= MAX_LOOSE_TAGS:
+        return fragment
+    parts = []
+    previous = 0
+    for start in loose:
+        parts.append(fragment[previous:start])
+        parts.append("&lt;")
+        previous = start + 1
+    parts.append(fragment[previous:])
+    return "".join(parts)
 
 
 _TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")

@@ -25,6 +25,7 @@ from briefing.readers.common import (
     clean_label,
     clean_url,
     decode_text,
+    describe_error,
     pick_field,
     published_or_warn,
     slugify,
@@ -34,7 +35,23 @@ log = logging.getLogger(__name__)
 
 _LIST_KEYS = ("articles", "items", "data", "results", "entries", "records")
 # News APIs cut long text and say so at the end: "… [+2345 chars]".
-_TRUNCATION_NOTE = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
+_TRUNCATION_NOTE = re.compile(r"\[\+\d+ chars\]\Z")
+
+
+def without_truncation_note(text: str) -> str:
+    """The text without a closing "… [+2345 chars]" (and the space and ellipsis before it).
+    No regular expression spans the white space: a pattern with `\\s*` on both sides of an
+    optional part backtracks cubically over a long run of spaces."""
+    stripped = text.rstrip()
+    note = _TRUNCATION_NOTE.search(stripped)
+    if note is None:
+        return text
+    head = stripped[: note.start()].rstrip()
+    if head.endswith("…"):
+        head = head[:-1]
+    elif head.endswith("..."):
+        head = head[:-3]
+    return head.rstrip()
 
 
 def read_jsonl(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
@@ -51,7 +68,10 @@ def read_jsonl(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
         except ValueError as exc:
             log.warning("%s: %s: skipped, not valid JSON (%s)", path, where, _reason(exc))
             continue
-        if record := _record(value, path, where, number, zone):
+        except RecursionError:
+            log.warning("%s: %s: skipped, JSON nested too deeply to read", path, where)
+            continue
+        if record := _isolated_record(value, path, where, number, zone):
             records.append(record)
     return records
 
@@ -65,6 +85,9 @@ def read_json(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     except ValueError as exc:
         log.warning("%s: skipped, not valid JSON (%s)", path, _reason(exc))
         return []
+    except RecursionError:
+        log.warning("%s: skipped, JSON nested too deeply to read", path)
+        return []
     if isinstance(value, dict):
         listed = next((value[k] for k in _LIST_KEYS if isinstance(value.get(k), list)), None)
         value = listed if listed is not None else [value]
@@ -73,7 +96,7 @@ def read_json(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
         return []
     records = []
     for number, item in enumerate(value, start=1):
-        if record := _record(item, path, f"record {number}", number, zone):
+        if record := _isolated_record(item, path, f"record {number}", number, zone):
             records.append(record)
     return records
 
@@ -90,6 +113,18 @@ def _reason(exc: ValueError) -> str:
     return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
 
 
+def _isolated_record(
+    value: Any, path: Path, where: str, number: int, zone: dt.tzinfo
+) -> Record | None:
+    """`_record`, with any failure a warning naming the entry: one bad record never costs
+    the others."""
+    try:
+        return _record(value, path, where, number, zone)
+    except Exception as exc:
+        log.warning("%s: %s: skipped, could not be read (%s)", path, where, describe_error(exc))
+        return None
+
+
 def _record(value: Any, path: Path, where: str, number: int, zone: dt.tzinfo) -> Record | None:
     name = f"{path}: {where}"
     if not isinstance(value, dict):
@@ -97,7 +132,7 @@ def _record(value: Any, path: Path, where: str, number: int, zone: dt.tzinfo) ->
         return None
     body = pick_field(value, "text") or pick_field(value, "summary")
     if isinstance(body, str):
-        paragraphs = body_paragraphs(_TRUNCATION_NOTE.sub("", body))
+        paragraphs = body_paragraphs(without_truncation_note(body))
     else:
         paragraphs = _paragraph_list(value) if body is None else []
     if not paragraphs:

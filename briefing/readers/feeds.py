@@ -26,6 +26,7 @@ from briefing.readers.common import (
     clean_label,
     clean_url,
     decode_entities,
+    describe_error,
     parse_published,
     published_or_warn,
     publisher_name,
@@ -47,10 +48,35 @@ def without_captions(data: bytes) -> bytes:
     prefixes = {b"media", *_MRSS_PREFIX.findall(data)}
     for prefix in sorted(prefixes):
         for local in _CAPTION_ELEMENTS:
-            tag = re.escape(prefix + b":" + local)
-            element = rb"<" + tag + rb"(?:\s[^<>]*?)?(?:/>|>.*?</" + tag + rb"\s*>)"
-            data = re.sub(element, b"", data, flags=re.DOTALL)
+            data = _without_elements(data, prefix + b":" + local)
     return data
+
+
+def _without_elements(data: bytes, tag: bytes) -> bytes:
+    """`data` without the elements `<tag …/>` and `<tag …>…</tag>` (the first closing tag
+    ends one). A scan, not one pattern: `<tag>.*?</tag>` retried at every opening tag of a
+    feed that never closes them is quadratic."""
+    name = re.escape(tag)
+    opening = re.compile(rb"<" + name + rb"(?:\s[^<>]*)?/?>")
+    closing = re.compile(rb"</" + name + rb"\s*>")
+    parts = []
+    kept_from = position = 0
+    unclosed = False  # no closing tag after some opening one: none after any later one
+    while match := opening.search(data, position):
+        position = match.end()
+        if match.group().endswith(b"/>"):
+            end = position
+        elif unclosed or (close := closing.search(data, position)) is None:
+            unclosed = True
+            continue
+        else:
+            end = close.end()
+        parts.append(data[kept_from : match.start()])
+        kept_from = position = end
+    if not parts:
+        return data
+    parts.append(data[kept_from:])
+    return b"".join(parts)
 
 
 def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
@@ -71,25 +97,36 @@ def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     records = []
     for number, entry in enumerate(parsed.entries, start=1):
         where = f"entry {number}"
-        title = _label(entry.get("title"))
-        paragraphs = [p for p in map(decode_entities, body_paragraphs(_fullest_text(entry))) if p]
-        if not paragraphs:
-            log.warning("%s: %s: skipped, no text", path, where)
+        try:
+            record = _record(entry, path, where, number, outlet, zone)
+        except Exception as exc:
+            log.warning("%s: %s: skipped, could not be read (%s)", path, where, describe_error(exc))
             continue
-        source = entry.get("source") or {}
-        records.append(
-            Record(
-                path=str(path),
-                id_hint=f"{path.stem}-{slugify(title or '') or number}",
-                text="\n\n".join(paragraphs),
-                title=title,
-                outlet=_label(publisher_name(source.get("title"), source.get("href"))) or outlet,
-                url=clean_url(entry.get("link")),
-                published=_entry_published(entry, zone, f"{path}: {where}"),
-                where=where,
-            )
-        )
+        if record is not None:
+            records.append(record)
     return records
+
+
+def _record(
+    entry: Any, path: Path, where: str, number: int, outlet: str | None, zone: dt.tzinfo
+) -> Record | None:
+    """One entry as a record (None, with a warning, when it has no text)."""
+    title = _label(entry.get("title"))
+    paragraphs = [p for p in map(decode_entities, body_paragraphs(_fullest_text(entry))) if p]
+    if not paragraphs:
+        log.warning("%s: %s: skipped, no text", path, where)
+        return None
+    source = entry.get("source") or {}
+    return Record(
+        path=str(path),
+        id_hint=f"{path.stem}-{slugify(title or '') or number}",
+        text="\n\n".join(paragraphs),
+        title=title,
+        outlet=_label(publisher_name(source.get("title"), source.get("href"))) or outlet,
+        url=clean_url(entry.get("link")),
+        published=_entry_published(entry, zone, f"{path}: {where}"),
+        where=where,
+    )
 
 
 def _xml_problem(parsed: Any) -> str | None:
@@ -128,7 +165,18 @@ def _entry_published(entry: Any, zone: dt.tzinfo, name: str) -> dt.datetime | No
             continue
         if moment := parse_published(raw, zone):
             return moment
-        if parsed := entry.get(f"{field}_parsed"):
-            return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        if moment := _struct_time(entry.get(f"{field}_parsed"), zone):
+            return moment
         return published_or_warn(raw, zone, name)
     return None
+
+
+def _struct_time(parsed: Any, zone: dt.tzinfo) -> dt.datetime | None:
+    """feedparser's parsed time (UTC), when it is a time of the calendar (feedparser gives
+    year 0 for `0000-01-01`)."""
+    if not parsed:
+        return None
+    try:
+        return parse_published(dt.datetime(*parsed[:6], tzinfo=dt.UTC), zone)
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -155,6 +155,7 @@ class _PageFacts:
 
     meta: dict[str, str] = field(default_factory=dict)
     json_ld: list[dict[str, Any]] = field(default_factory=list)
+    json_ld_scripts: list[Any] = field(default_factory=list)  # each script's JSON, parsed
     item_types: list[str] = field(default_factory=list)
     title: str | None = None
     headings: list[str] = field(default_factory=list)
@@ -205,7 +206,7 @@ def read_page(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     if reason := _declared_nonarticle(facts):
         log.warning("%s: skipped, not an article (%s)", path, reason)
         return []
-    marked_times = list(_marked_publication_times(tree))
+    marked_times = list(_marked_publication_times(tree, facts))
     document, lines = _story(_pruned(tree), facts)
     if document is None or not lines:
         log.warning("%s: skipped, no article text found in the page", path)
@@ -244,9 +245,11 @@ def _page_facts(tree: Any) -> _PageFacts:
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() == "application/ld+json":
             try:
-                facts.json_ld.extend(_json_ld_nodes(json.loads(script.text or "")))
+                value = json.loads(script.text or "")
             except (ValueError, RecursionError):
                 continue
+            facts.json_ld_scripts.append(value)
+            facts.json_ld.extend(_json_ld_nodes(value))
     for element in tree.xpath("//*[@itemtype]"):
         facts.item_types.extend(
             kind.rstrip("/").rsplit("/", 1)[-1] for kind in element.get("itemtype", "").split()
@@ -265,15 +268,23 @@ def _page_facts(tree: Any) -> _PageFacts:
 
 
 def _json_ld_nodes(value: Any) -> Iterator[dict[str, Any]]:
-    """The JSON-LD objects that have a type: top-level ones, list items and `@graph`."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _json_ld_nodes(item)
-    elif isinstance(value, dict):
-        if "@type" in value:
-            yield value
-        if "@graph" in value:
-            yield from _json_ld_nodes(value["@graph"])
+    """The JSON-LD objects that have a type: top-level ones, list items and `@graph`
+    (walked with a stack, not recursion: JSON nests as deep as its parser allows)."""
+    stack: list[Iterator[Any]] = [iter([value])]
+    while stack:
+        node = next(stack[-1], _END)
+        if node is _END:
+            stack.pop()
+        elif isinstance(node, list):
+            stack.append(iter(node))
+        elif isinstance(node, dict):
+            if "@type" in node:
+                yield node
+            if "@graph" in node:
+                stack.append(iter([node["@graph"]]))
+
+
+_END = object()
 
 
 def _types_of(node: dict[str, Any]) -> list[str]:
@@ -581,7 +592,7 @@ def _outlet(facts: _PageFacts, document: Any) -> str | None:
 # --- Publication time ----------------------------------------------------------------
 
 
-def _marked_publication_times(tree: Any) -> Iterator[str]:
+def _marked_publication_times(tree: Any, facts: _PageFacts) -> Iterator[str]:
     """Publication times the page states in its markup, best first."""
     meta: dict[str, str] = {}
     for element in tree.iter("meta"):
@@ -590,12 +601,8 @@ def _marked_publication_times(tree: Any) -> Iterator[str]:
         if key and content:
             meta.setdefault(key.strip().lower(), content.strip())
     yield from (meta[name] for name in _PUBLISHED_META if name in meta)
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json":
-            try:
-                yield from _json_ld_dates(json.loads(script.text or ""))
-            except ValueError:
-                continue
+    for value in facts.json_ld_scripts:
+        yield from _json_ld_dates(value)
     for element in tree.iter("time"):
         stamp = element.get("datetime")
         if stamp and (element.get("itemprop") == "datePublished" or "pubdate" in element.attrib):
@@ -604,12 +611,16 @@ def _marked_publication_times(tree: Any) -> Iterator[str]:
         yield element.get("datetime")
 
 
-def _json_ld_dates(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("datePublished"), str):
-            yield node["datePublished"]
-        for value in node.values():
-            yield from _json_ld_dates(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _json_ld_dates(value)
+def _json_ld_dates(value: Any) -> Iterator[str]:
+    """Every `datePublished` string, in document order (depth first, with a stack)."""
+    stack: list[Iterator[Any]] = [iter([value])]
+    while stack:
+        node = next(stack[-1], _END)
+        if node is _END:
+            stack.pop()
+        elif isinstance(node, dict):
+            if isinstance(node.get("datePublished"), str):
+                yield node["datePublished"]
+            stack.append(iter(node.values()))
+        elif isinstance(node, list):
+            stack.append(iter(node))

@@ -17,11 +17,13 @@ from typing import Any
 import markdown
 
 from briefing.readers.common import (
+    MAX_LOOSE_TAGS,
     Record,
     clean_label,
     clean_url,
     decode_text,
     html_to_paragraphs,
+    loose_tag_openings,
     pick_field,
     published_or_warn,
 )
@@ -30,7 +32,8 @@ log = logging.getLogger(__name__)
 
 _YAML_BLOCK = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TOML_BLOCK = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
-_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+# The value is stripped in Python: `(.*?)[ \t]*$` retries the spaces at every character.
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(.*)$")
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
@@ -49,7 +52,7 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
         fields = {}
         for line in match.group(1).split("\n"):
             if pair := _KEY_VALUE.match(line):
-                fields[pair.group(1)] = _unquote(pair.group(2))
+                fields[pair.group(1)] = _unquote(pair.group(2).strip(" \t"))
         if fields:
             return fields, text[match.end() :]
     return {}, text
@@ -91,5 +94,50 @@ def read_markdown(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
     if text is None:
         return []
     fields, body = split_front_matter(text, str(path))
-    blocks = html_to_paragraphs(markdown.markdown(body, output_format="html"))
+    blocks = render_markdown(body, str(path))
     return [record_from_fields(fields, path, "\n\n".join(blocks), zone, str(path))]
+
+
+# Python-Markdown's link and footnote patterns are quadratic in the `[` of a block (16 KB of
+# `[` take half a minute), and its HTML pass in the loose `<` of the whole text. A block
+# with more than this many `[`, or any loose `<` when the text holds many, is read as plain
+# text instead, with a warning: its words are the same, only its markup is not rendered.
+MAX_BRACKETS_PER_BLOCK = 32
+_BLOCK_BREAK = re.compile(r"(\n[ \t]*\n)")
+
+
+def render_markdown(body: str, name: str) -> list[str]:
+    """The paragraphs of a Markdown text, rendered; a block too costly to render is one
+    paragraph of its plain text."""
+    loose = len(loose_tag_openings(body))
+    if body.count("[") <= MAX_BRACKETS_PER_BLOCK and loose <= MAX_LOOSE_TAGS:
+        return html_to_paragraphs(markdown.markdown(body, output_format="html"))
+    pieces = _BLOCK_BREAK.split(body)
+    plain: dict[str, str] = {}
+    stem = "briefingplainblock"
+    while stem in body:
+        stem += "x"
+    for index in range(0, len(pieces), 2):
+        block = pieces[index]
+        if block.count("[") > MAX_BRACKETS_PER_BLOCK or (
+            loose > MAX_LOOSE_TAGS and loose_tag_openings(block)
+        ):
+            token = f"{stem}{len(plain)}z"
+            plain[token] = " ".join(block.split())
+            pieces[index] = token
+    if not plain:
+        return html_to_paragraphs(markdown.markdown(body, output_format="html"))
+    log.warning(
+        "%s: %d Markdown block%s read as plain text (too much link or tag markup to render)",
+        name,
+        len(plain),
+        "s" if len(plain) != 1 else "",
+    )
+    rendered = html_to_paragraphs(markdown.markdown("".join(pieces), output_format="html"))
+    token_pattern = re.compile(re.escape(stem) + r"\d+z")
+    paragraphs = []
+    for paragraph in rendered:
+        text = token_pattern.sub(lambda m: plain.get(m.group(), m.group()), paragraph)
+        if text.strip():
+            paragraphs.append(text)
+    return paragraphs
