@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -34,6 +35,7 @@ from briefing.readers import (
     load_manifest,
     reader_for,
 )
+from briefing.readers.common import describe_error
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,9 @@ _FURNITURE = re.compile(
       | accessibility\s+links
       | skip\s+to\s+(?:main\s+)?content
       | breaking\s+news
-      | (?:update[ds]?|published|posted|last\s+updated)(?:\s*[,:]?\s*(?=[^\n]*\d)[\w ,:.+]{0,40})?
+      # (possessive: `\s*[,:]?\s*` then `[\w ,]` split a run of spaces every way, cubically)
+      | (?:update[ds]?|published|posted|last\s+updated)
+        (?:(?=[^\n]*\d)\s*+(?:[,:]\s*+)?[\w ,:.+]{0,40})?
       | (?:\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?\s?m\.?|\d{1,2}:\d\d)(?:\s+[a-z]{2,4})?  # 10:14 a.m. GMT
       | (?:send\s+in\s+e-?mail)+
       | (?:print|email|comments?|related|read\s+more|see\s+also|more\s+on\s+this\s+story)
@@ -131,8 +135,16 @@ _LINK_LIST = re.compile(
     r"|most\s+popular|top\s+stories)\s*:?$",
     re.IGNORECASE,
 )
-# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5").
-_FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")
+# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5"). Two searches, not
+# `^[^A-Za-z]*\d[^A-Za-z]*$`, which splits a long run of digits every way before it fails.
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+
+
+def _is_figure(token: str) -> bool:
+    return _LETTER.search(token) is None and _DIGIT.search(token) is not None
+
+
 _TERMINATORS = ".!?…\"'”’)"
 
 
@@ -153,22 +165,20 @@ class Article:
 def find_article_files(sources: list[Path]) -> list[Path]:
     """Every article file under the given files/folders, recursively, in a stable order.
 
-    A file of an unknown type is skipped with a warning; hidden files and folders and the
-    `sources.toml` manifests are skipped silently.
+    A file of an unknown type, a folder that cannot be read, a broken link or a special
+    file (a pipe, a device) is skipped with a warning; hidden files and folders and the
+    `sources.toml` manifests are skipped silently. Linked folders are followed, each
+    folder read once (a link back up the tree is a warning, not a loop).
     """
     found: list[Path] = []
     for source in sources:
-        if source.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in source.rglob("*")
-                    if p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(source).parts)
-                    and _is_article_file(p)
-                )
-            )
-        elif source.is_file():
+        try:
+            is_dir, is_file = source.is_dir(), source.is_file()
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        if is_dir:
+            found.extend(sorted(p for p in _walk(source) if _is_article_file(p)))
+        elif is_file:
             if _is_article_file(source):
                 found.append(source)
         else:
@@ -176,11 +186,57 @@ def find_article_files(sources: list[Path]) -> list[Path]:
     unique: list[Path] = []
     seen: set[Path] = set()
     for path in found:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):
+            key = path.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    """The files under `top`, hidden ones aside, with linked folders followed once each:
+    folders are read breadth first, real ones before links, so a folder reached both ways
+    is listed under its own path."""
+    visited: set[tuple[int, int]] = set()
+    try:
+        status = top.stat()
+        visited.add((status.st_dev, status.st_ino))
+    except OSError:
+        pass
+    queue: list[Path] = [top]
+    linked: list[Path] = []
+    while queue or linked:
+        folder = queue.pop(0) if queue else linked.pop(0)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            log.warning("%s: folder skipped, cannot read it (%s)", folder, exc.strerror or exc)
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                if entry.is_dir():
+                    status = entry.stat()
+                    key = (status.st_dev, status.st_ino)
+                    if key in visited:
+                        log.warning("%s: skipped, a link to a folder already read", path)
+                        continue
+                    visited.add(key)
+                    (linked if entry.is_symlink() else queue).append(path)
+                elif entry.is_file():
+                    yield path
+                elif entry.is_symlink():
+                    log.warning("%s: skipped, a broken link", path)
+                else:
+                    log.warning("%s: skipped, not a regular file", path)
+            except OSError as exc:
+                log.warning("%s: skipped, cannot read it (%s)", path, exc.strerror or exc)
 
 
 def _is_article_file(path: Path) -> bool:
@@ -213,7 +269,7 @@ def is_furniture(line: str) -> bool:
 def _is_ticker_line(text: str) -> bool:
     """A stock ticker or a widget: at least three figures, and more figures than words."""
     tokens = text.split()
-    figures = sum(1 for token in tokens if _FIGURE.match(token))
+    figures = sum(1 for token in tokens if _is_figure(token))
     return figures >= 3 and figures > len(tokens) / 2
 
 
@@ -356,43 +412,99 @@ def _article_ids(hints: list[str]) -> list[str]:
     file name and headline for an entry of a feed or export."""
     ids: list[str] = []
     used: set[str] = set()
+    # The next number to try for each base: the ones below it are taken, and stay taken,
+    # so many entries with one headline cost one step each, not one per earlier copy.
+    next_number: dict[str, int] = {}
     for hint in hints:
         base = re.sub(r"[^A-Za-z0-9_.-]+", "-", hint).strip("-") or "article"
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}-{n}", n + 1
+        candidate = base
+        if candidate in used:
+            n = next_number.get(base, 2)
+            while (candidate := f"{base}-{n}") in used:
+                n += 1
+            next_number[base] = n + 1
         used.add(candidate)
         ids.append(candidate)
     return ids
 
 
-def read_records(paths: list[Path], zone: dt.tzinfo) -> list[Record]:
-    """Every file through its format's reader, with its folder's manifest applied."""
+# The largest file read (a day's export of a few thousand articles is a few MB); a bigger
+# one is skipped with a warning naming it.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _read_bytes(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None (with a warning) when it cannot be read or is over `limit`."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        log.warning("%s: skipped, cannot read (%s)", path, exc.strerror or exc)
+        return None
+    if len(data) > limit:
+        log.warning(
+            "%s: skipped, larger than the limit of %s for one file", path, _size_text(limit)
+        )
+        return None
+    return data
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MB"
+    return f"{size} bytes"
+
+
+def read_records(
+    paths: list[Path], zone: dt.tzinfo, max_file_bytes: int = MAX_FILE_BYTES
+) -> list[Record]:
+    """Every file through its format's reader, with its folder's manifest applied. Any
+    failure in one file is a warning naming it: the batch goes on."""
     manifests: dict[Path, dict[str, dict]] = {}
     records: list[Record] = []
     for path in progress(paths, total=len(paths), description="reading", unit="file"):
         reader = reader_for(path)
         if reader is None:
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            log.warning("%s: skipped, cannot read (%s)", path, exc.strerror or exc)
+        data = _read_bytes(path, max_file_bytes)
+        if data is None:
             continue
         if path.parent not in manifests:
-            manifests[path.parent] = load_manifest(path.parent, zone, SINGLE_ARTICLE_SUFFIXES)
+            try:
+                manifests[path.parent] = load_manifest(path.parent, zone, SINGLE_ARTICLE_SUFFIXES)
+            except Exception as exc:
+                log.warning(
+                    "%s: ignored, could not be read (%s)",
+                    path.parent / MANIFEST_NAME,
+                    describe_error(exc),
+                )
+                manifests[path.parent] = {}
         fields = manifests[path.parent].get(path.name, {})
-        records.extend(apply_manifest(record, fields) for record in reader(path, data, zone))
+        try:
+            found = reader(path, data, zone)
+        except Exception as exc:
+            # The last line of defence: each reader turns the problems it knows into
+            # warnings; anything else in one file must not end the batch either.
+            log.warning("%s: skipped, could not be read (%s)", path, describe_error(exc))
+            continue
+        records.extend(apply_manifest(record, fields) for record in found)
     return records
 
 
-def read_articles(sources: list[Path], zone: dt.tzinfo = dt.UTC) -> list[Article]:
-    """Read every article under `sources`, in a stable order; unreadable or empty files and
-    entries are skipped with a warning. Times written without an offset are in `zone`."""
-    records = read_records(find_article_files(sources), zone)
+def read_articles(
+    sources: list[Path], zone: dt.tzinfo = dt.UTC, *, max_file_bytes: int = MAX_FILE_BYTES
+) -> list[Article]:
+    """Read every article under `sources`, in a stable order; unreadable, oversized or
+    empty files and entries are skipped with a warning. Times written without an offset
+    are in `zone`."""
+    records = read_records(find_article_files(sources), zone, max_file_bytes)
     articles: list[Article] = []
     for record, article_id in zip(records, _article_ids([r.id_hint for r in records]), strict=True):
-        article = article_from_record(record, article_id)
+        try:
+            article = article_from_record(record, article_id)
+        except Exception as exc:
+            log.warning("%s: skipped, could not be read (%s)", record.name, describe_error(exc))
+            continue
         if article is None:
             log.warning("%s: skipped, no text", record.name)
             continue

@@ -105,8 +105,10 @@ _BOILERPLATE = re.compile(
     r"|\bcompletely free\b",
     re.IGNORECASE,
 )
-# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5", "2-1").
-_FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")
+# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5", "2-1"), found with
+# two searches (`^[^A-Za-z]*\d[^A-Za-z]*$` is quadratic in a long run of digits).
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
 TICKER_SHARE = 0.3
 
 
@@ -192,7 +194,7 @@ def is_boilerplate(text: str) -> bool:
 def is_ticker(text: str) -> bool:
     """A stock-ticker or widget line: more than 30% of its tokens are figures."""
     tokens = text.split()
-    figures = sum(1 for token in tokens if _FIGURE.match(token))
+    figures = sum(1 for token in tokens if _LETTER.search(token) is None and _DIGIT.search(token))
     return bool(tokens) and figures > TICKER_SHARE * len(tokens)
 
 

@@ -41,8 +41,21 @@ class Window:
 
     def holds(self, moment: dt.datetime) -> bool:
         # Compared in UTC: aware datetimes sharing a tzinfo compare by wall clock.
-        utc = moment.astimezone(dt.UTC)
-        return self.start.astimezone(dt.UTC) <= utc < self.end.astimezone(dt.UTC)
+        return in_utc(self.start) <= in_utc(moment) < in_utc(self.end)
+
+
+# The ends of time, where window arithmetic stops instead of overflowing.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def in_utc(moment: dt.datetime) -> dt.datetime:
+    """The moment in UTC; a wall time at the calendar's very end, which UTC cannot hold,
+    saturates to the first or last representable moment."""
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return EARLIEST if moment.year < 5000 else LATEST
 
 
 def named_zone(name: str) -> dt.tzinfo:
