@@ -266,9 +266,17 @@ def is_furniture(line: str) -> bool:
     )
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 def _is_ticker_line(text: str) -> bool:
     """A stock ticker or a widget: at least three figures, and more figures than words."""
     tokens = text.split()
+    # Every figure holds a run of digits: prose with few of them is no ticker (most lines,
+    # decided without looking at each token).
+    runs = len(_DIGIT_RUN.findall(text))
+    if runs < 3 or runs <= len(tokens) / 2:
+        return False
     figures = sum(1 for token in tokens if _is_figure(token))
     return figures >= 3 and figures > len(tokens) / 2
 

@@ -109,6 +109,7 @@ _BOILERPLATE = re.compile(
 # two searches (`^[^A-Za-z]*\d[^A-Za-z]*$` is quadratic in a long run of digits).
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 TICKER_SHARE = 0.3
 
 
@@ -194,6 +195,9 @@ def is_boilerplate(text: str) -> bool:
 def is_ticker(text: str) -> bool:
     """A stock-ticker or widget line: more than 30% of its tokens are figures."""
     tokens = text.split()
+    # Every figure holds a run of digits: a sentence with few of them is no ticker.
+    if len(_DIGIT_RUN.findall(text)) <= TICKER_SHARE * len(tokens):
+        return False
     figures = sum(1 for token in tokens if _LETTER.search(token) is None and _DIGIT.search(token))
     return bool(tokens) and figures > TICKER_SHARE * len(tokens)
 
