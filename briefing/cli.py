@@ -442,7 +442,8 @@ def read_command(
     The JSON Lines read back as a source give the same brief. Exit code 2: a missing
     source, or no usable article (in the window).
     """
-    from briefing.listing import collect_articles, render_listing
+    from briefing.listing import render_listing
+    from briefing.pipeline import collect_articles
 
     zone = brief_zone(tz_name)
     date = parse_date(date_text, zone)

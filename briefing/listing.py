@@ -9,42 +9,14 @@ CLI writes; these functions return text.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import textwrap
-from pathlib import Path
 from typing import Any
 
-from briefing.errors import InputError
-from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
-from briefing.timewindow import Window, keep_in_window
+from briefing.ingest import Article
 
 LISTING_FORMATS = ("jsonl", "json", "text")
 TEXT_WIDTH = 88
-
-
-def collect_articles(
-    sources: list[Path],
-    zone: dt.tzinfo,
-    window: Window | None = None,
-    *,
-    keep_duplicates: bool = False,
-) -> list[Article]:
-    """The articles a brief over `sources` would be built from, in reading order: one copy
-    of each (unless `keep_duplicates`), in the window when one is given. An InputError when
-    none is left, worded as `build` words it."""
-    articles = read_articles(sources, zone)
-    if not keep_duplicates:
-        articles = drop_duplicates(articles)
-    names = ", ".join(str(s) for s in sources)
-    if not articles:
-        expected = ", ".join(ARTICLE_SUFFIXES)
-        raise InputError(f"{names}: no articles found (expected {expected} files)")
-    if window is not None:
-        articles = keep_in_window(articles, window)
-        if not articles:
-            raise InputError(f"{names}: no article published in the window {window}")
-    return articles
 
 
 def article_record(article: Article) -> dict[str, Any]:

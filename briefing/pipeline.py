@@ -11,7 +11,7 @@ from pathlib import Path
 
 from briefing.compose import Brief, compose_brief
 from briefing.errors import InputError
-from briefing.ingest import ARTICLE_SUFFIXES, drop_duplicates, read_articles
+from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
 from briefing.segment import segment_articles
 from briefing.timewindow import Window, keep_in_window
 from briefing.topics import TopicSet
@@ -32,6 +32,30 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def collect_articles(
+    sources: list[Path],
+    zone: dt.tzinfo,
+    window: Window | None = None,
+    *,
+    keep_duplicates: bool = False,
+) -> list[Article]:
+    """The articles a brief over `sources` would be built from, in reading order: one copy
+    of each (unless `keep_duplicates`), in the window when one is given. An InputError when
+    none is left, worded as `build` words it."""
+    articles = read_articles(sources, zone)
+    if not keep_duplicates:
+        articles = drop_duplicates(articles)
+    names = ", ".join(str(s) for s in sources)
+    if not articles:
+        expected = ", ".join(ARTICLE_SUFFIXES)
+        raise InputError(f"{names}: no articles found (expected {expected} files)")
+    if window is not None:
+        articles = keep_in_window(articles, window)
+        if not articles:
+            raise InputError(f"{names}: no article published in the window {window}")
+    return articles
+
+
 def build_brief(
     sources: list[Path],
     topics: TopicSet,
@@ -43,14 +67,6 @@ def build_brief(
     window: Window | None = None,
 ) -> Brief:
     with _cycle_collector_paused():
-        articles = drop_duplicates(read_articles(sources, zone))
-        names = ", ".join(str(s) for s in sources)
-        if not articles:
-            expected = ", ".join(ARTICLE_SUFFIXES)
-            raise InputError(f"{names}: no articles found (expected {expected} files)")
-        if window is not None:
-            articles = keep_in_window(articles, window)
-            if not articles:
-                raise InputError(f"{names}: no article published in the window {window}")
+        articles = collect_articles(sources, zone, window)
         sentences = segment_articles(articles)
         return compose_brief(articles, sentences, topics, date, per_topic=per_topic, title=title)
