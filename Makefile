@@ -17,11 +17,13 @@ brief: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check briefing tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check briefing tests bench
 	$(BIN)/ruff format --check briefing tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out/brief-*

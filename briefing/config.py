@@ -253,7 +253,7 @@ def check_title(text: str, where: str) -> str:
     bad = _UNSAFE_CHARACTER.search(text)
     if bad:
         char = bad.group()
-        name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character")
+        name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character") or ""
         raise InputError(
             f"{where}: {text!r} must be one line without control characters "
             f"(found {name.lower()}, U+{ord(char):04X})"

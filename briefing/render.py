@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -296,4 +297,9 @@ def render_explanation(brief: Brief) -> str:
     )
 
 
-RENDERERS = {"md": render_markdown, "html": render_html, "json": render_json, "pdf": render_pdf}
+RENDERERS: dict[str, Callable[[Brief], str | bytes]] = {
+    "md": render_markdown,
+    "html": render_html,
+    "json": render_json,
+    "pdf": render_pdf,
+}

@@ -126,12 +126,12 @@ def window_ending(end: dt.datetime, *, length: str | None, since: str | None) ->
         start = (end.astimezone(dt.UTC) - parse_duration(length)).astimezone(end.tzinfo)
         return Window(start=start, end=end)
     if since is not None:
-        start = parse_published(since.strip(), end.tzinfo or dt.UTC)
-        if start is None:
+        since_start = parse_published(since.strip(), end.tzinfo or dt.UTC)
+        if since_start is None:
             raise ValueError(f"expected a date and time like 2026-11-21T18:00, got {since!r}")
-        if not start < end:
+        if not since_start < end:
             raise ValueError(f"{since!r} is not before the brief's moment {end.isoformat()}")
-        return Window(start=start, end=end)
+        return Window(start=since_start, end=end)
     return None
 
 

@@ -339,7 +339,7 @@ def learn_terms(
         gain = rate_in - rate_out
         gain[rate_in < 0.34] = 0.0
         order = np.argsort(-gain, kind="stable")
-        terms = {}
+        terms: dict[str, float] = {}
         for column in order:
             if gain[column] <= 0.2 or len(terms) == LEARNED_TERMS:
                 break

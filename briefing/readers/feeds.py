@@ -177,6 +177,8 @@ def _struct_time(parsed: Any, zone: dt.tzinfo) -> dt.datetime | None:
     if not parsed:
         return None
     try:
-        return parse_published(dt.datetime(*parsed[:6], tzinfo=dt.UTC), zone)
+        year, month, day, hour, minute, second = parsed[:6]
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        return parse_published(moment, zone)
     except (TypeError, ValueError, OverflowError):
         return None

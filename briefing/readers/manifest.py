@@ -34,10 +34,10 @@ from briefing.readers.common import Record, clean_label, clean_url, parse_publis
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "sources.toml"
-_FIELDS = ("title", "outlet", "url", "published")
+_FIELDS: tuple[str, ...] = ("title", "outlet", "url", "published")
 # What a file of many articles (a feed, an export) shares with all its entries: the
 # publisher. Titles, links and dates belong to each entry.
-_SHARED_FIELDS = ("outlet",)
+_SHARED_FIELDS: tuple[str, ...] = ("outlet",)
 
 
 def load_manifest(
