@@ -20,12 +20,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefing import __version__
-from briefing.compose import Brief
 from briefing.config import (
     FOOTNOTE_STYLES,
     FORMATS,
@@ -43,9 +42,10 @@ from briefing.errors import (
     read_input_text,
 )
 from briefing.listing import LISTING_FORMATS
-from briefing.pipeline import build_brief
 from briefing.timewindow import Window, brief_moment, brief_zone, window_ending
-from briefing.topics import default_topics_path, load_topics
+
+if TYPE_CHECKING:  # the pipeline (numpy, scipy, the readers) loads only when a brief is built
+    from briefing.compose import Brief
 
 DEFAULT_FORMATS = "md,pdf,json"
 DEFAULT_SOURCES = (Path("seeds"),)
@@ -384,6 +384,9 @@ def build(
     window = parse_window(date, zone, window_text, since_text)
     formats = parse_formats(format_text)
     title = parse_title(title)
+    from briefing.pipeline import build_brief
+    from briefing.topics import default_topics_path, load_topics
+
     topics = load_topics(topics_path or default_topics_path())
     brief = build_brief(
         list(sources or DEFAULT_SOURCES), topics, date, per_topic, title, zone=zone, window=window
@@ -687,6 +690,9 @@ def _run(
     if email is not None:  # the email carries the PDF and the Markdown
         formats += [f for f in ("md", "pdf") if f not in formats]
     title = parse_title(title) or config.title
+    from briefing.pipeline import build_brief
+    from briefing.topics import default_topics_path, load_topics
+
     topics = load_topics(topics_path or config.topics or default_topics_path())
     out = out_dir or config.out
     log_path = brief_file(out, date, "log")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefing.ingest import Article
+if TYPE_CHECKING:
+    from briefing.ingest import Article
 
 LISTING_FORMATS = ("jsonl", "json", "text")
 TEXT_WIDTH = 88

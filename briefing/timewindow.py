@@ -15,11 +15,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefing.errors import InputError
-from briefing.ingest import Article
-from briefing.readers.common import parse_published
+
+if TYPE_CHECKING:  # the CLI imports this module for its options: no readers at start-up
+    from briefing.ingest import Article
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,8 @@ def window_ending(end: dt.datetime, *, length: str | None, since: str | None) ->
         start = (end.astimezone(dt.UTC) - parse_duration(length)).astimezone(end.tzinfo)
         return Window(start=start, end=end)
     if since is not None:
+        from briefing.readers.common import parse_published
+
         since_start = parse_published(since.strip(), end.tzinfo or dt.UTC)
         if since_start is None:
             raise ValueError(f"expected a date and time like 2026-11-21T18:00, got {since!r}")

@@ -452,3 +452,15 @@ def test_a_json_brief_loads_neither_nltk_nor_weasyprint(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_cli_starts_without_loading_the_pipeline() -> None:
+    import subprocess
+    import sys
+
+    heavy = "{'numpy', 'scipy', 'trafilatura', 'feedparser'}"
+    probe = f"import sys, briefing.cli; print(sorted({heavy} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
