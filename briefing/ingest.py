@@ -36,6 +36,7 @@ from briefing.readers import (
     reader_for,
 )
 from briefing.readers.common import describe_error
+from briefing.standalone import mostly_figures
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +136,6 @@ _LINK_LIST = re.compile(
     r"|most\s+popular|top\s+stories)\s*:?$",
     re.IGNORECASE,
 )
-# A token that is a figure: a digit and no letter ("+1.25%", "1,234.5"). Two searches, not
-# `^[^A-Za-z]*\d[^A-Za-z]*$`, which splits a long run of digits every way before it fails.
-_LETTER = re.compile(r"[A-Za-z]")
-_DIGIT = re.compile(r"\d")
-
-
-def _is_figure(token: str) -> bool:
-    return _LETTER.search(token) is None and _DIGIT.search(token) is not None
-
-
 _TERMINATORS = ".!?…\"'”’)"
 
 
@@ -268,19 +259,9 @@ def is_furniture(line: str) -> bool:
     )
 
 
-_DIGIT_RUN = re.compile(r"\d+")
-
-
 def _is_ticker_line(text: str) -> bool:
     """A stock ticker or a widget: at least three figures, and more figures than words."""
-    # Every figure holds a run of digits: prose with few of them is no ticker (most lines,
-    # decided without looking at each token; a token per space is an upper bound).
-    runs = len(_DIGIT_RUN.findall(text))
-    if runs < 3 or runs <= len(text.split()) / 2:
-        return False
-    tokens = text.split()
-    figures = sum(1 for token in tokens if _is_figure(token))
-    return figures >= 3 and figures > len(tokens) / 2
+    return mostly_figures(text, 0.5, at_least=3)
 
 
 def _is_promotion(text: str) -> bool:

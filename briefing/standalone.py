@@ -192,14 +192,21 @@ def is_boilerplate(text: str) -> bool:
     return bool(_BOILERPLATE.search(text.lstrip(_OPENING_MARKS)))
 
 
-def is_ticker(text: str) -> bool:
-    """A stock-ticker or widget line: more than 30% of its tokens are figures."""
+def mostly_figures(text: str, share: float, at_least: int = 1) -> bool:
+    """More than `share` of the text's whitespace tokens are figures, and `at_least` of them."""
     tokens = text.split()
-    # Every figure holds a run of digits: a sentence with few of them is no ticker.
-    if len(_DIGIT_RUN.findall(text)) <= TICKER_SHARE * len(tokens):
+    needed = max(at_least, int(share * len(tokens)) + 1)
+    # Every figure holds a run of digits: text with fewer runs than needed (most prose) is
+    # decided without looking at each token.
+    if len(_DIGIT_RUN.findall(text)) < needed:
         return False
     figures = sum(1 for token in tokens if _LETTER.search(token) is None and _DIGIT.search(token))
-    return bool(tokens) and figures > TICKER_SHARE * len(tokens)
+    return figures >= needed
+
+
+def is_ticker(text: str) -> bool:
+    """A stock-ticker or widget line: more than 30% of its tokens are figures."""
+    return mostly_figures(text, TICKER_SHARE)
 
 
 def is_page_furniture(text: str) -> bool:
