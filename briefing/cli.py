@@ -626,22 +626,7 @@ def run_log(verbose: bool) -> Iterator[RunLog]:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also print the run's warnings and notes on stderr."
 )
-def run(
-    config_path: Path,
-    sources: tuple[Path, ...],
-    topics_path: Path | None,
-    date_text: str | None,
-    out_dir: Path | None,
-    format_text: str | None,
-    per_topic: int | None,
-    title: str | None,
-    footnotes: str | None,
-    window_text: str | None,
-    since_text: str | None,
-    tz_name: str | None,
-    recipients: tuple[str, ...],
-    verbose: bool,
-) -> None:
+def run(verbose: bool, **options: Any) -> None:
     """The daily job: build the brief the config file describes, write it and mail it.
 
     Options override the file. Prints nothing on success (progress only on a terminal),
@@ -650,14 +635,12 @@ def run(
     4 another run on the same output folder is still going.
     """
     with run_log(verbose) as log:
-        _run(
-            log, config_path, sources, topics_path, date_text, out_dir, format_text,
-            per_topic, title, footnotes, window_text, since_text, tz_name, recipients,
-        )  # fmt: skip
+        _run(log, **options)
 
 
 def _run(
     log: RunLog,
+    *,
     config_path: Path,
     sources: tuple[Path, ...],
     topics_path: Path | None,
