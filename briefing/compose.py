@@ -175,7 +175,7 @@ class Signals:
     article_rank: np.ndarray  # percentile of centrality within its own article
     headlines: dict[str, frozenset[int]]  # each title of the day -> the articles it heads
     words: np.ndarray  # length in words
-    outlets: tuple[str, ...] = ()  # per article, its outlet's key (see outlet_keys)
+    outlets: tuple[str, ...]  # per article, its outlet's key (see outlet_keys)
 
 
 def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
@@ -278,7 +278,7 @@ def select_items(
                 sources=sources,
                 score=round(float(relative[position]), 4),
                 sentence=index,
-                outlets=len({signals.outlets[a] for a in sources}) if signals.outlets else 1,
+                outlets=len({signals.outlets[a] for a in sources}),
                 keywords=tuple(t for t in evidence[index] if t not in learned),
                 learned=tuple(t for t in evidence[index] if t in learned),
                 relevance=(
