@@ -25,8 +25,11 @@ SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 DEFAULT_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTACHMENT_MB = 10.0
-# Control characters (C0, C1, DEL), line and paragraph separators, bidirectional controls.
-_UNSAFE_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters that must never reach a title, a heading, a header or a file name shown in
+# the brief: C0 and C1 controls (tab, CR, LF, VT, FF, NEL among them), the Unicode line and
+# paragraph separators, and the bidirectional embeddings, overrides and isolates.
+UNSAFE_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE_CHARACTER = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 _JOB_KEYS = {
     "sources",

@@ -20,6 +20,7 @@ import markdown
 
 from briefing import __version__
 from briefing.compose import Brief, Item
+from briefing.config import UNSAFE_CHARACTERS
 from briefing.ingest import Article
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,6 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\", text)
 
 
-# Characters that must never reach a title, a heading, a header or a file name shown in
-# the brief: C0 and C1 controls (tab, CR, LF, VT, FF, NEL among them), the Unicode line and
-# paragraph separators, and the bidirectional embeddings, overrides and isolates.
-UNSAFE_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
 _UNSAFE_RUN = re.compile(f" *[{UNSAFE_CHARACTERS}][{UNSAFE_CHARACTERS} ]*")
 
