@@ -120,13 +120,21 @@ _index_cache: list[tuple[TopicSet, KeywordIndex]] = []
 
 def _keywords_by_first_stem(topics: TopicSet) -> KeywordIndex:
     """(topic, keyword, pattern) of every keyword, under the first stem of its pattern;
-    built once per topic set (a brief asks for every sentence of the day)."""
+    built once per topic set (a brief asks for every sentence of the day).
+
+    Keywords of one topic that stem alike ("vote" and "votes") are one keyword, the one
+    listed first: an analyst who lists both forms must not make that word weigh double
+    against the topic's other words (an awards story that said "voted" four times read
+    as politics)."""
     if _index_cache and _index_cache[0][0] is topics:
         return _index_cache[0][1]
     index: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     for number, topic in enumerate(topics.topics):
+        seen: set[tuple[str, ...]] = set()
         for keyword, pattern in enumerate(topic.patterns):
-            index.setdefault(pattern[0], []).append((number, keyword, pattern))
+            if pattern not in seen:
+                seen.add(pattern)
+                index.setdefault(pattern[0], []).append((number, keyword, pattern))
     built = {first: tuple(entries) for first, entries in index.items()}
     _index_cache[:] = [(topics, built)]
     return built
