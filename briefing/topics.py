@@ -175,6 +175,7 @@ NEIGHBOURS = 5  # articles that vote on an article's topic
 OWN_WEIGHT = 0.25  # weight of an article's own keywords against its neighbours' votes
 SEED_WEIGHT = 0.15  # a seed keeps part of its own label (a topic one article covers)
 EVIDENCE_FOR_CERTAINTY = 4  # keyword hits that make an article's own vote certain
+SEED_KEYWORDS = 2  # different keywords of its topic a seed article uses
 SEED_MARGIN = 2.0  # a seed article has this many times more hits for its topic than any other
 LEARNED_TERMS = 15  # terms learned per topic
 LEARNED_WEIGHT = 0.5  # a learned term counts half a keyword
@@ -291,14 +292,17 @@ def _weight_by_rarity(
 
 
 def article_affinity(
-    hits: np.ndarray, vectors: sparse.csr_array, lengths: np.ndarray
+    hits: np.ndarray, vectors: sparse.csr_array, lengths: np.ndarray, distinct: np.ndarray
 ) -> np.ndarray:
     """How much each article is about each topic (rows sum to 1; last column: none).
 
     An article's own keywords vote, and so do its nearest neighbours: articles with a
     clear keyword majority are seeds for their topic, articles with no keyword at all
     are seeds for "none". A stray keyword in an article whose neighbours are all about
-    something else therefore does not make it on-topic.
+    something else therefore does not make it on-topic. A seed uses at least
+    SEED_KEYWORDS different keywords of its topic (`distinct`, articles x topics): an
+    awards story that says "voted" four times is not a politics story, and as a seed it
+    would pull its neighbours, the other awards stories, along.
     """
     n, k = hits.shape
     total = hits.sum(axis=1)
@@ -310,8 +314,10 @@ def article_affinity(
     seeds = np.zeros((n, k + 1))
     ordered = np.sort(hits, axis=1)
     runner_up = ordered[:, -2] if k > 1 else np.zeros(n)
+    best = np.argmax(hits, axis=1)
     clear = (ordered[:, -1] >= 2) & (ordered[:, -1] >= SEED_MARGIN * runner_up)
-    seeds[clear, np.argmax(hits, axis=1)[clear]] = 1.0
+    clear &= distinct[np.arange(n), best] >= SEED_KEYWORDS
+    seeds[clear, best[clear]] = 1.0
     seeds[total == 0, k] = 1.0
     neighbours, weights = _nearest(vectors, NEIGHBOURS)
     affinity = seeds
@@ -377,16 +383,20 @@ def route_sentences(
         headline_hits[index] = [len(h) for h in title_hits]
         documents.append(list(content_stems(title)))
     article_hits += headline_hits
-    for sentence, row in zip(sentences, counts, strict=True):
+    used = [[set(found) for found in hits] for hits in headline_keywords]
+    for sentence, row, hits in zip(sentences, counts, sentence_hits, strict=True):
         article_hits[sentence.article] += row
         documents[sentence.article].extend(sentence.terms)
+        for topic, found in enumerate(hits):
+            used[sentence.article][topic].update(found)
+    distinct = np.array([[len(found) for found in topics] for topics in used], dtype=float)
     # An article whose body names no topic but whose headline does (a short feed entry)
     # is about the headline's topic: its sentences get that topic from the headline.
     headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
     headline_topic = np.argmax(headline_hits, axis=1)
     article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits)
     lengths = 1.0 + np.bincount([s.article for s in sentences], minlength=len(articles))
-    affinity = article_affinity(article_hits, _tfidf(documents), lengths)
+    affinity = article_affinity(article_hits, _tfidf(documents), lengths, distinct.reshape(-1, k))
     keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
     learned = learn_terms(documents, affinity, keyword_stems)
     topic_of: list[int | None] = []

@@ -154,3 +154,39 @@ def test_a_short_entry_whose_headline_names_a_topic_is_routed_there() -> None:
     assert topic_of[recount] == 1
     routing = route_sentences([*MARKET_DAY, entry], sentences, TOPICS)
     assert routing.evidence[recount][:1] == ("election",)
+
+
+AWARDS_DAY = [
+    *MARKET_DAY,
+    article(
+        6,
+        "Adventure tale tops book awards",
+        "Young readers voted a tale of a boy's adventure the best book of the year.",
+        "The voters, aged six to eight, chose it from a shortlist of six books.",
+        "More than a thousand voters took part, the organisers of the book awards said.",
+        "Last year's voters picked a story about a dragon and a lighthouse.",
+    ),
+    article(
+        7,
+        "Poet wins book prize",
+        "A first collection of poems won the book prize on Thursday.",
+        "The judges praised the poems for their humour and their warmth.",
+        "The prize for a first book is worth five thousand pounds.",
+    ),
+    article(
+        8,
+        "Novel shortlisted for book awards",
+        "A novel about a lighthouse keeper was shortlisted for the book awards.",
+        "The judges will name the winner of the book prize next month.",
+    ),
+]
+
+
+def test_an_article_that_repeats_one_keyword_is_not_a_seed_for_its_topic() -> None:
+    """ "voters" in every sentence of an awards story, and no other election word: its
+    neighbours (other awards stories) decide, and they are about none of the topics."""
+    sentences, topic_of = route(AWARDS_DAY)
+    awards = [t for s, t in zip(sentences, topic_of, strict=True) if s.article >= 5]
+    assert set(awards) == {None}
+    election = [t for s, t in zip(sentences, topic_of, strict=True) if s.article == 2]
+    assert set(election) == {1}
