@@ -383,13 +383,13 @@ def route_sentences(
         headline_hits[index] = [len(h) for h in title_hits]
         documents.append(list(content_stems(title)))
     article_hits += headline_hits
-    used = [[set(found) for found in hits] for hits in headline_keywords]
+    used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
     for sentence, row, hits in zip(sentences, counts, sentence_hits, strict=True):
         article_hits[sentence.article] += row
         documents[sentence.article].extend(sentence.terms)
-        for topic, found in enumerate(hits):
-            used[sentence.article][topic].update(found)
-    distinct = np.array([[len(found) for found in topics] for topics in used], dtype=float)
+        for topic, keywords in enumerate(hits):
+            used[sentence.article][topic].update(keywords)
+    distinct = np.array([[len(keywords) for keywords in per] for per in used], dtype=float)
     # An article whose body names no topic but whose headline does (a short feed entry)
     # is about the headline's topic: its sentences get that topic from the headline.
     headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
