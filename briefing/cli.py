@@ -26,6 +26,7 @@ import click
 
 from briefing import __version__
 from briefing.config import (
+    ARCHIVE_NAME,
     FOOTNOTE_STYLES,
     FORMATS,
     EmailSettings,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:  # the pipeline (numpy, scipy, the readers) loads only when a 
 DEFAULT_FORMATS = "md,pdf,json"
 DEFAULT_SOURCES = (Path("seeds"),)
 LOCK_NAME = ".briefing.lock"
-EXIT_INPUT, EXIT_DELIVERY, EXIT_LOCKED = 2, 3, 4
+EXIT_INPUT, EXIT_DELIVERY, EXIT_LOCKED, EXIT_FETCH = 2, 3, 4, 5
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 
 
@@ -355,6 +356,9 @@ def brief_file(out_dir: Path, date: dt.date, fmt: str) -> Path:
     return out_dir / f"brief-{date.isoformat()}.{fmt}"
 
 
+ARCHIVE_HELP = "Also read the articles `briefing fetch` gathered in this archive (SQLite)."
+
+
 @cli.command()
 @brief_options(defaults=True)
 @click.option(
@@ -362,6 +366,7 @@ def brief_file(out_dir: Path, date: dt.date, fmt: str) -> Path:
     is_flag=True,
     help="Print why each item was picked, and add the same to the JSON.",
 )
+@click.option("--archive", "archive_path", type=click.Path(path_type=Path), help=ARCHIVE_HELP)
 def build(
     sources: tuple[Path, ...],
     topics_path: Path | None,
@@ -375,8 +380,10 @@ def build(
     since_text: str | None,
     tz_name: str | None,
     explain: bool,
+    archive_path: Path | None,
 ) -> None:
-    """Build the brief from SOURCES (folders or article files; default: seeds/)."""
+    """Build the brief from SOURCES (folders or article files; default: seeds/, unless
+    --archive is given)."""
     from briefing.render import render_explanation
 
     zone = brief_zone(tz_name)
@@ -388,8 +395,16 @@ def build(
     from briefing.topics import default_topics_path, load_topics
 
     topics = load_topics(topics_path or default_topics_path())
+    default = () if archive_path is not None else DEFAULT_SOURCES
     brief = build_brief(
-        list(sources or DEFAULT_SOURCES), topics, date, per_topic, title, zone=zone, window=window
+        list(sources or default),
+        topics,
+        date,
+        per_topic,
+        title,
+        zone=zone,
+        window=window,
+        archive=archive_path,
     )
     outputs = render_outputs(brief, formats, out_dir, footnotes, explain)
     with run_lock(out_dir):  # a run or build writing there meanwhile would mix two sets
@@ -401,7 +416,8 @@ def build(
 
 
 @cli.command("read")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--archive", "archive_path", type=click.Path(path_type=Path), help=ARCHIVE_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -432,6 +448,7 @@ def build(
 )
 def read_command(
     sources: tuple[Path, ...],
+    archive_path: Path | None,
     fmt: str,
     keep_duplicates: bool,
     date_text: str | None,
@@ -448,10 +465,14 @@ def read_command(
     from briefing.listing import render_listing
     from briefing.pipeline import collect_articles
 
+    if not sources and archive_path is None:
+        raise click.UsageError("give SOURCES, --archive or both")
     zone = brief_zone(tz_name)
     date = parse_date(date_text, zone)
     window = parse_window(date, zone, window_text, since_text)
-    articles = collect_articles(list(sources), zone, window, keep_duplicates=keep_duplicates)
+    articles = collect_articles(
+        list(sources), zone, window, keep_duplicates=keep_duplicates, archive=archive_path
+    )
     write_stdout(render_listing(articles, fmt))
 
 
@@ -658,7 +679,7 @@ def _run(
     config = load_config(config_path)
     email = email_settings(config, recipients)
     source_paths = list(sources) or list(config.sources)
-    if not source_paths:
+    if not source_paths and not config.feeds:
         raise InputError(f"{config_path}: sources: missing (or give SOURCES)")
     zone = config.time_zone if config.time_zone and not tz_name else brief_zone(tz_name)
     date = parse_date(date_text, zone)
@@ -678,10 +699,14 @@ def _run(
 
     topics = load_topics(topics_path or config.topics or default_topics_path())
     out = out_dir or config.out
+    archive = (config.archive or out / ARCHIVE_NAME) if config.feeds or config.archive else None
     log_path = brief_file(out, date, "log")
     with run_lock(out):
         try:
-            progress(f"reading {', '.join(str(s) for s in source_paths)}")
+            if config.feeds and archive is not None:
+                progress(f"fetching {len(config.feeds)} feeds into {archive}")
+                _fetch(config, archive, zone)
+            progress(f"reading {', '.join(str(s) for s in [*source_paths, archive] if s)}")
             brief = build_brief(
                 source_paths,
                 topics,
@@ -690,6 +715,7 @@ def _run(
                 title,
                 zone=zone,
                 window=window,
+                archive=archive,
             )
             progress(f"rendering {', '.join(formats)}")
             outputs = render_outputs(brief, formats, out, footnotes or config.footnotes)
@@ -719,6 +745,40 @@ def _run(
             with contextlib.suppress(InputError):
                 write_atomically({log_path: log.data()})
             raise
+
+
+def _fetch(config: JobConfig, archive: Path, zone: dt.tzinfo, retry_gone: bool = False) -> int:
+    """Fetch the config's feeds into ARCHIVE (the output folder's lock held); the number
+    of feeds that could not be fetched. Each is a warning in the log already."""
+    from briefing.gather import gather
+
+    report = gather(
+        config.feeds, config.fetch, archive, zone, config.keep_days, retry_gone=retry_gone
+    )
+    _log.info("%s", report.line(archive))
+    return report.failed + report.skipped_gone
+
+
+@cli.command("fetch")
+@click.option(
+    "--config", "config_path", required=True, type=click.Path(path_type=Path), help="Job TOML file."
+)
+@click.option("--retry-gone", is_flag=True, help="Also ask again the feeds that answered 410 Gone.")
+def fetch_command(config_path: Path, retry_gone: bool) -> None:
+    """Fetch the config's feeds ([[feeds]], opml) into its archive, politely.
+
+    Warnings name each feed that failed; the others are fetched. Prints one summary line.
+    Exit codes: 2 bad input, 4 a run on the same output folder is going, 5 some feeds
+    could not be fetched (the rest are in the archive).
+    """
+    config = load_config(config_path)
+    if not config.feeds:
+        raise InputError(f"{config_path}: feeds: none to fetch (give [[feeds]] or opml)")
+    zone = config.time_zone or brief_zone(None)
+    with run_lock(config.out):  # the lock `run` holds while it fetches and builds
+        failed = _fetch(config, config.archive_path, zone, retry_gone)
+    if failed:
+        sys.exit(EXIT_FETCH)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ variable or a file, so it never has to appear on a command line.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 import tomllib
@@ -15,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from briefing.errors import InputError, read_input_text
 from briefing.timewindow import named_zone, parse_duration
@@ -42,7 +44,30 @@ _JOB_KEYS = {
     "window",
     "footnotes",
     "email",
+    "feeds",
+    "opml",
+    "archive",
+    "keep_days",
+    "fetch",
 }
+_FEED_KEYS = {"url", "outlet", "pages"}
+_FETCH_KEYS = {
+    "contact",
+    "allow_addresses",
+    "delay",
+    "connect_timeout",
+    "read_timeout",
+    "timeout",
+    "max_mb",
+    "max_redirects",
+    "retries",
+    "backoff",
+    "max_retry_after",
+    "hosts_at_once",
+    "pages",
+}
+DEFAULT_KEEP_DAYS = 30
+ARCHIVE_NAME = "archive.sqlite"
 _EMAIL_KEYS = {
     "to",
     "from",
@@ -78,6 +103,36 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class FeedSource:
+    """One feed to fetch: its URL, the outlet its entries are cited under (None: the
+    publisher the feed names), and whether a summary-only entry's page is fetched."""
+
+    url: str
+    outlet: str | None = None
+    pages: bool = False
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How feeds and pages are fetched (`[fetch]`): politeness, limits, the address check."""
+
+    contact: str | None = None  # in the User-Agent: a mailto: or a URL of the operator
+    # Networks that may be fetched although not public (loopback, private, link-local).
+    allow_addresses: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    delay: float = 1.0  # seconds between two requests to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0  # the longest silence while an answer is read
+    timeout: float = 60.0  # the whole of one request
+    max_mb: float = 10.0  # per response, as received and as decompressed
+    max_redirects: int = 5
+    retries: int = 2  # after the first try, on 5xx and 429
+    backoff: float = 2.0  # seconds before the first retry, doubled for each next one
+    max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
+    hosts_at_once: int = 16
+    pages: bool = False  # the default of each feed's `pages`
+
+
+@dataclass(frozen=True)
 class JobConfig:
     path: Path
     sources: tuple[Path, ...]
@@ -90,6 +145,14 @@ class JobConfig:
     window: str | None  # e.g. "24h": keep the articles published in it
     footnotes: str
     email: EmailSettings | None
+    feeds: tuple[FeedSource, ...] = ()
+    archive: Path | None = None  # None: archive.sqlite in `out`
+    keep_days: int = DEFAULT_KEEP_DAYS
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+
+    @property
+    def archive_path(self) -> Path:
+        return self.archive or self.out / ARCHIVE_NAME
 
 
 class _Table:
@@ -286,6 +349,10 @@ def parse_config(text: str, path: Path) -> JobConfig:
     email = data.get("email")
     if email is not None and not isinstance(email, dict):
         raise job.error("email", "must be an [email] table")
+    fetch_table = data.get("fetch", {})
+    if not isinstance(fetch_table, dict):
+        raise job.error("fetch", "must be a [fetch] table")
+    fetch = _fetch_settings(_Table(fetch_table, path, "[fetch] ", _FETCH_KEYS))
     return JobConfig(
         path=path,
         sources=tuple(resolve_path(s, path) for s in job.strings("sources") or []),
@@ -300,6 +367,75 @@ def parse_config(text: str, path: Path) -> JobConfig:
         email=_email_settings(_Table(email, path, "[email] ", _EMAIL_KEYS))
         if email is not None
         else None,
+        feeds=_feeds(job, fetch.pages),
+        archive=job.path("archive"),
+        keep_days=int(job.number("keep_days", DEFAULT_KEEP_DAYS, integer=True, low=1, high=36500)),
+        fetch=fetch,
+    )
+
+
+def _feeds(job: _Table, pages: bool) -> tuple[FeedSource, ...]:
+    """`[[feeds]]`, then the OPML file's feeds that `[[feeds]]` does not name already."""
+    tables = job.data.get("feeds", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise job.error("feeds", "must be [[feeds]] tables, each with a url")
+    feeds: dict[str, FeedSource] = {}
+    for number, data in enumerate(tables, 1):
+        table = _Table(data, job.config, f"[[feeds]] {number}: ", _FEED_KEYS)
+        url = _feed_url(table, table.required_string("url"))
+        feeds.setdefault(url, FeedSource(url, table.string("outlet"), table.flag("pages", pages)))
+    opml = job.path("opml")
+    if opml is not None:
+        from briefing.opml import read_opml
+
+        for url in read_opml(opml):
+            feeds.setdefault(url, FeedSource(url, None, pages))
+    return tuple(feeds.values())
+
+
+def _feed_url(table: _Table, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise table.error("url", f"{url!r} is not an http or https URL")
+    return url
+
+
+def _fetch_settings(table: _Table) -> FetchSettings:
+    defaults = FetchSettings()
+
+    def seconds(key: str, default: float, low: float = 0.001, high: float = 3600) -> float:
+        return float(table.number(key, default, integer=False, low=low, high=high))
+
+    def whole(key: str, default: int, low: int, high: int) -> int:
+        return int(table.number(key, default, integer=True, low=low, high=high))
+
+    networks = []
+    for text in table.strings("allow_addresses") or []:
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise table.error(
+                "allow_addresses", f"{text!r} is not an address or network (127.0.0.1, 10.0.0.0/8)"
+            ) from None
+    contact = table.string("contact")
+    if contact is not None:
+        check_title(contact, f"{table.config}: {table.prefix}contact")
+        if not contact.isascii():  # it goes in an HTTP header
+            raise table.error("contact", "must be ASCII (a mailto: address or a URL)")
+    return FetchSettings(
+        contact=contact,
+        allow_addresses=tuple(networks),
+        delay=seconds("delay", defaults.delay, low=0),
+        connect_timeout=seconds("connect_timeout", defaults.connect_timeout),
+        read_timeout=seconds("read_timeout", defaults.read_timeout),
+        timeout=seconds("timeout", defaults.timeout),
+        max_mb=seconds("max_mb", defaults.max_mb, high=1000),
+        max_redirects=whole("max_redirects", defaults.max_redirects, 0, 20),
+        retries=whole("retries", defaults.retries, 0, 10),
+        backoff=seconds("backoff", defaults.backoff, low=0),
+        max_retry_after=seconds("max_retry_after", defaults.max_retry_after, low=0, high=86400),
+        hosts_at_once=whole("hosts_at_once", defaults.hosts_at_once, 1, 256),
+        pages=table.flag("pages", defaults.pages),
     )
 
 

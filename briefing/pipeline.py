@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from briefing.archive import archive_articles
 from briefing.compose import Brief, compose_brief
 from briefing.errors import InputError
 from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
@@ -38,14 +39,18 @@ def collect_articles(
     window: Window | None = None,
     *,
     keep_duplicates: bool = False,
+    archive: Path | None = None,
 ) -> list[Article]:
-    """The articles a brief over `sources` would be built from, in reading order: one copy
-    of each (unless `keep_duplicates`), in the window when one is given. An InputError when
-    none is left, worded as `build` words it."""
-    articles = read_articles(sources, zone)
+    """The articles a brief over `sources` (and the `archive`'s articles of the window)
+    would be built from, in reading order, the files' first: one copy of each (unless
+    `keep_duplicates`), in the window when one is given. An InputError when none is left,
+    worded as `build` words it."""
+    articles = read_articles(sources, zone) if sources else []
+    if archive is not None:
+        articles += archive_articles(archive, window, [a.id for a in articles])
     if not keep_duplicates:
         articles = drop_duplicates(articles)
-    names = ", ".join(str(s) for s in sources)
+    names = ", ".join(str(s) for s in [*sources, *([archive] if archive else [])])
     if not articles:
         expected = ", ".join(ARTICLE_SUFFIXES)
         raise InputError(f"{names}: no articles found (expected {expected} files)")
@@ -65,8 +70,9 @@ def build_brief(
     *,
     zone: dt.tzinfo = dt.UTC,
     window: Window | None = None,
+    archive: Path | None = None,
 ) -> Brief:
     with _cycle_collector_paused():
-        articles = collect_articles(sources, zone, window)
+        articles = collect_articles(sources, zone, window, archive=archive)
         sentences = segment_articles(articles)
         return compose_brief(articles, sentences, topics, date, per_topic=per_topic, title=title)
