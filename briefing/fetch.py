@@ -138,10 +138,18 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _within_deadline(timeout))
+        try:
+            return self._inner.read(max_bytes, _within_deadline(timeout))
+        except httpcore.ReadTimeout:
+            _within_deadline(None)  # says so when it was the total limit that ran out
+            raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _within_deadline(timeout))
+        try:
+            self._inner.write(buffer, _within_deadline(timeout))
+        except httpcore.WriteTimeout:
+            _within_deadline(None)
+            raise
 
     def close(self) -> None:
         self._inner.close()
@@ -286,6 +294,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _Undecodable(Exception):
+    """A body that does not decompress as its Content-Encoding says."""
+
+
 class _Decoder:
     """gzip or deflate decompressed a bounded piece at a time: `max_length` keeps a bomb
     (a few kilobytes that inflate to gigabytes) from ever being held beyond the cap."""
@@ -396,7 +408,10 @@ def _read_body(response: httpx.Response, settings: FetchSettings) -> bytes:
         received += len(chunk)
         if received > limit:
             raise _TooLarge
-        parts.append(decoder.feed(chunk))
+        try:
+            parts.append(decoder.feed(chunk))
+        except zlib.error as exc:
+            raise _Undecodable(f"could not decompress the {encoding} answer ({exc})") from None
     return b"".join(parts)
 
 
@@ -438,7 +453,9 @@ def fetch_once(
             except _TooLarge:
                 limit = _limit_text(int(settings.max_mb * 1_000_000))
                 return Fetched(url, 200, problem=f"larger than the limit of {limit}")
-            except (httpx.HTTPError, zlib.error, httpcore.ConnectError) as exc:
+            except _Undecodable as exc:
+                return Fetched(url, 200, problem=str(exc))
+            except (httpx.HTTPError, httpcore.ConnectError) as exc:
                 return Fetched(url, problem=_problem_of(exc, settings))
         status = response.status_code
         if status in REDIRECT_STATUSES and "location" in response.headers:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -82,8 +82,8 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:
-                seen = Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, 0.0)
-                seen = Seen(seen.path, seen.headers, time.monotonic())
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                seen = Seen(self.path, headers, time.monotonic())
                 with server._lock:
                     server.active += 1
                     server.most_active = max(server.most_active, server.active)
@@ -97,7 +97,7 @@ class FeedServer:
                 finally:
                     with server._lock:
                         server.active -= 1
-                        server.seen.append(Seen(seen.path, seen.headers, seen.start, time.monotonic()))
+                        server.seen.append(replace(seen, end=time.monotonic()))
 
             def _answer(self, reply: Reply) -> None:
                 self.send_response(reply.status)
