@@ -212,7 +212,7 @@ def store_article(
     url_key, text_key = keys
     key = url_key or text_key
     existing = connection.execute(
-        "SELECT key, text_key, from_page, title, outlet, url, published FROM articles"
+        "SELECT key, text_key, from_page, title, outlet, published FROM articles"
         " WHERE key = ? OR text_key = ? ORDER BY key = ? DESC LIMIT 1",
         (key, text_key, key),
     ).fetchone()
@@ -238,9 +238,11 @@ def store_article(
         )
         return "new"
     old_key, old_text_key, old_from_page, *old_meta = existing
+    if old_key != key:
+        return "unchanged"  # the same words at another link: a copy of the stored article
     if old_from_page and not from_page:
         return "unchanged"  # a feed's summary never replaces the page's text
-    same_meta = old_meta == [record.title, record.outlet, record.url, published]
+    same_meta = old_meta == [record.title, record.outlet, published]
     if old_text_key == text_key and old_from_page == from_page and same_meta:
         return "unchanged"
     connection.execute(
