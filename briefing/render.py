@@ -1,8 +1,9 @@
 """Render: a composed brief as Markdown, HTML, PDF and JSON.
 
-Markdown is the master copy: the HTML is Python-Markdown's rendering of it and the PDF
-is WeasyPrint's rendering of that HTML, so all three say the same thing. Renderers
-return text or bytes; writing files is the caller's job.
+Markdown is the master copy: the HTML is Python-Markdown's rendering of it (with line
+breaking around citations and source paths set, `typeset_html`) and the PDF is
+WeasyPrint's rendering of that HTML, so all three say the same thing. Renderers return
+text or bytes; writing files is the caller's job.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from briefing.config import UNSAFE_CHARACTERS
 from briefing.ingest import Article
 
 log = logging.getLogger(__name__)
+
+NBSP = "\u00a0"
 
 
 def citation_numbers(brief: Brief) -> dict[int, int]:
@@ -143,15 +146,27 @@ def reported_by(item: Item) -> str:
     return f" (reported by {item.outlets} outlets)" if item.outlets > 1 else ""
 
 
+def citation_markers(numbers: list[int], footnotes: str = "gfm") -> str:
+    """An item's citations, written after its last word: `[^1],[^3]` (gfm) or
+    ` [1, 3]` (plain), the numbers in ascending order.
+
+    A comma keeps neighbouring markers apart, so ¹ and ³ never read as ¹³. In the plain
+    style the spaces are no-break spaces (U+00A0): a marker never wraps onto a line of its
+    own. A gfm marker follows the word directly, which no renderer breaks apart except
+    WeasyPrint; the HTML joins them for it (`typeset_html`).
+    """
+    if footnotes == "plain":
+        return NBSP + "[" + f",{NBSP}".join(str(n) for n in numbers) + "]"
+    return ",".join(f"[^{n}]" for n in numbers)
+
+
 def render_markdown(brief: Brief, footnotes: str = "gfm") -> str:
     """`gfm` cites with `[^n]` footnotes; `plain` with `[n]` references to a numbered
     Sources list, for wikis whose Markdown has no footnotes."""
     numbers = citation_numbers(brief)
 
     def refs(item: Item) -> str:
-        if footnotes == "plain":
-            return " " + "".join(f"[{numbers[a]}]" for a in item.sources)
-        return "".join(f"[^{numbers[a]}]" for a in item.sources)
+        return citation_markers(sorted(numbers[a] for a in item.sources), footnotes)
 
     template = _template_environment().get_template("brief.md.j2")
     return template.render(
@@ -174,6 +189,58 @@ def markdown_to_html(text: str) -> str:
     return markdown.markdown(text, extensions=["footnotes"], output_format="html")
 
 
+# Python-Markdown's rendering of a footnote reference `[^3]` (the second use of a note
+# gets the id `fnref2:3`, and so on).
+_FOOTNOTE_REF = r'<sup id="fnref\d*:\d+"><a class="footnote-ref" href="#fn:\d+">\d+</a></sup>'
+# The word before an item's markers and the markers, `,`-separated (`citation_markers`).
+_CITED_WORD = re.compile(rf"(?<![^\s>])[^\s<>]*(?:{_FOOTNOTE_REF},)*{_FOOTNOTE_REF}")
+# A source's file, `(<code>…</code>)`, and its link, an autolink `<a href="URL">URL</a>`.
+_FILE_REF = re.compile(r"\(<code>([^<]*)</code>\)")
+_LINK_REF = re.compile(r'<a href="([^"]+)">\1</a>')
+# A "/" that ends a path's part: not one of the two in `https://`, not a leading or a
+# trailing one.
+_PATH_BREAK = re.compile(r"(?<=[^/])/(?=[^/])")
+_ORIGIN = re.compile(r"(?i)https?://[^/]*/?")
+
+
+def typeset_html(body: str) -> str:
+    """Typesetting the rendered Markdown needs in HTML and PDF; no visible text changes.
+
+    - Each run of footnote markers is kept on one line with the word before it
+      (`<span class="cited">`): WeasyPrint would otherwise break before a superscript or
+      after the comma between two, leaving `¹` or `³` alone on a line. The comma is
+      raised with them (`¹,³`).
+    - A source's file and link (`<span class="source-ref">`, `<a class="source-ref">`)
+      move whole to the next line when they do not fit at the end of one; only one
+      longer than a whole line breaks: after a `/` (`<wbr>`) or at a hyphen of the
+      name, never inside `https://host/` (`<span class="origin">`).
+    """
+    body = _CITED_WORD.sub(_cited, body)
+    body = _FILE_REF.sub(
+        lambda m: f'<span class="source-ref">(<code>{_breakable(m[1])}</code>)</span>', body
+    )
+    return _LINK_REF.sub(
+        lambda m: f'<a class="source-ref" href="{m[1]}">{_breakable(m[1])}</a>', body
+    )
+
+
+def _cited(match: re.Match[str]) -> str:
+    markers = match.group().replace("</sup>,<sup", "</sup><sup>,</sup><sup")
+    return f'<span class="cited">{markers}</span>'
+
+
+def _breakable(path: str) -> str:
+    """PATH (HTML text) with a break opportunity after each part's "/", and a link's
+    `scheme://host/` kept whole, so no line ends in `https://`."""
+    origin = _ORIGIN.match(path)
+    if origin is None:
+        return _PATH_BREAK.sub("/<wbr>", path)
+    rest = path[origin.end() :]
+    return f'<span class="origin">{origin.group()}</span>' + (
+        "<wbr>" + _PATH_BREAK.sub("/<wbr>", rest) if rest else ""
+    )
+
+
 def render_html(brief: Brief, *, print_css: bool = False) -> str:
     return markdown_page(
         render_markdown(brief), brief.title, brief.date.isoformat(), print_css=print_css
@@ -183,15 +250,14 @@ def render_html(brief: Brief, *, print_css: bool = False) -> str:
 def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool = False) -> str:
     """A brief's Markdown as a styled HTML page (also the HTML body of the email)."""
     css = _load_template("brief.css")
-    if print_css:
-        css += "\n" + _load_template("print.css")
+    css += "\n" + _load_template("print.css" if print_css else "screen.css")
     template = _template_environment().get_template("brief.html.j2")
     return template.render(
         title=one_line(title),
         date=date,
         version=__version__,
         css=jinja2.utils.markupsafe.Markup(css),
-        body=jinja2.utils.markupsafe.Markup(markdown_to_html(markdown_text)),
+        body=jinja2.utils.markupsafe.Markup(typeset_html(markdown_to_html(markdown_text))),
     )
 
 

@@ -42,7 +42,9 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "cmark-gfm": cmark_gfm,
 }
 
-VOID = {"br", "hr", "img", "input", "meta", "link"}
+VOID = {"br", "hr", "img", "input", "meta", "link", "wbr"}
+# One footnote marker as a renderer shows it: "3", or "[3]" and "[3:1]" (markdown-it-py).
+MARKER = r"\[?\d+(?::\d+)?\]?"
 
 
 @dataclass
@@ -153,16 +155,24 @@ def brief(request: pytest.FixtureRequest, seeds_brief: Brief, tricky_brief: Brie
 def test_gfm_footnotes_render_intact_and_resolve(brief: Brief, renderer: str) -> None:
     outline = Outline(RENDERERS[renderer](render_markdown(brief, "gfm")))
     assert outline.headings[0] == f"{brief.title} — {DATE_TEXT}"
+    numbers = citation_numbers(brief)
     items = reading_order(brief)
     item_lis, source_lis = outline.items[: len(items)], outline.items[len(items) :]
     for item, li in zip(items, item_lis, strict=True):
         text = normalise(item.text)
         assert li.text.startswith(text), (renderer, li.text)
-        marker = re.escape(reported_by(item))  # "(reported by N outlets)" or nothing
-        assert re.fullmatch(r"(\[?[\d:]+\]?)*" + marker, li.text[len(text) :]), li.text
+        # Markers right after the text, comma-separated: "1,3" (markdown-it: "[1],[3]",
+        # and "[1:1]" for a note's second reference), then "(reported by N outlets)".
+        shown = re.fullmatch(
+            rf"({MARKER}(?:,{MARKER})*){re.escape(reported_by(item))}", li.text[len(text) :]
+        )
+        assert shown, (renderer, li.text)
+        shown_numbers = [int(n) for n in re.findall(r"(?<![\d:])\d+", shown[1])]
+        assert shown_numbers == sorted(numbers[a] for a in item.sources), li.text
         # (cmark-gfm also turns a bare URL in a quote into a link; its text stays as quoted.)
         citations = [link for link in li.links if link.startswith("#")]
-        for link, article in zip(citations, item.sources, strict=True):
+        in_order = sorted(item.sources, key=numbers.__getitem__)
+        for link, article in zip(citations, in_order, strict=True):
             assert cites(outline.by_id[link[1:]], brief, article), link
     cited = list(citation_numbers(brief))
     assert len(source_lis) == len(cited)
@@ -186,8 +196,8 @@ def test_plain_references_render_intact_and_resolve(brief: Brief, renderer: str)
         assert cites(li.text, brief, article), li.text
     assert {li.parent for li in source_lis} == {"ol"}
     for item, li in zip(items, item_lis, strict=True):
-        refs = "".join(f"[{numbers[a]}]" for a in item.sources)
-        assert li.text == f"{normalise(item.text)} {refs}{reported_by(item)}", renderer
+        refs = ", ".join(str(n) for n in sorted(numbers[a] for a in item.sources))
+        assert li.text == f"{normalise(item.text)} [{refs}]{reported_by(item)}", renderer
         assert not [link for link in li.links if link.startswith("#")]  # [n] is text
         for article in item.sources:
             assert cites(source_lis[numbers[article] - 1].text, brief, article)
@@ -198,10 +208,15 @@ def test_gfm_output_is_the_default(seeds_brief: Brief) -> None:
 
 
 def test_plain_style_differs_only_in_citations(seeds_brief: Brief) -> None:
+    """`[^1],[^3]` at an item's end becomes ` [1, 3]` (no-break spaces), `[^n]: ` `n. `."""
     gfm, plain = render_markdown(seeds_brief, "gfm"), render_markdown(seeds_brief, "plain")
-    refs_at_end = r"((?:\[\^\d+\])+)(?=( \(reported by \d+ outlets\))?$)"
-    as_plain = re.sub(refs_at_end, r" \1", gfm, flags=re.MULTILINE)
-    as_plain = re.sub(r"\[\^(\d+)\]: ", r"\1. ", as_plain).replace("[^", "[")
+    refs_at_end = r"((?:\[\^\d+\],)*\[\^\d+\])(?=( \(reported by \d+ outlets\))?$)"
+
+    def as_plain_refs(match: re.Match[str]) -> str:
+        return "\u00a0[" + ",\u00a0".join(re.findall(r"\d+", match[1])) + "]"
+
+    as_plain = re.sub(refs_at_end, as_plain_refs, gfm, flags=re.MULTILINE)
+    as_plain = re.sub(r"^\[\^(\d+)\]: ", r"\1. ", as_plain, flags=re.MULTILINE)
     assert as_plain == plain
 
 

@@ -114,8 +114,10 @@ def test_each_item_cites_its_sources_and_a_source_keeps_its_number(seeds_brief: 
     citations: dict[str, set[int]] = {}
     for line, item in zip(lines, items, strict=True):
         numbers = [int(n) for n in _REFERENCE.findall(line)]
-        expected = [seeds_brief.articles[a].path for a in item.sources]
-        assert [path_of_number[n].rsplit("`", 2)[1] for n in numbers] == expected
+        expected = {seeds_brief.articles[a].path for a in item.sources}
+        assert numbers == sorted(numbers)  # several markers in ascending order
+        paths = [path_of_number[n].rsplit("`", 2)[1] for n in numbers]
+        assert len(paths) == len(expected) and set(paths) == expected
         for path, n in zip(expected, numbers, strict=True):
             citations.setdefault(path, set()).add(n)
     assert all(len(numbers) == 1 for numbers in citations.values())
@@ -154,7 +156,7 @@ def test_every_item_survives_python_markdown_intact(seeds_brief: Brief) -> None:
     text = render_markdown(seeds_brief)
     lis = li_texts(python_markdown(text))
     for line, item in zip(item_lines(text), reading_order(seeds_brief), strict=True):
-        refs = "".join(_REFERENCE.findall(line))
+        refs = ",".join(_REFERENCE.findall(line))
         assert normalise(item.text) + refs + reported_by(item) in lis
 
 
@@ -418,7 +420,7 @@ def test_an_item_told_by_two_outlets_says_so_and_cites_both(seeds_brief: Brief) 
     corroborated = [i for i in reading_order(seeds_brief) if len(i.sources) > 1]
     assert corroborated, "the seeds retell the Idlib quote in two outlets"
     for item in corroborated:
-        refs = "".join(f"[^{numbers[a]}]" for a in item.sources)
+        refs = ",".join(f"[^{n}]" for n in sorted(numbers[a] for a in item.sources))
         assert f"{escape_markdown(item.text)}{refs} (reported by 2 outlets)" in text
     single = next(i for i in reading_order(seeds_brief) if len(i.sources) == 1)
     assert reported_by(single) == ""
@@ -494,9 +496,11 @@ def test_date_is_the_one_the_source_states_in_its_own_zone(port_brief: Brief) ->
 
 def test_html_footnotes_link_the_source(port_brief: Brief) -> None:
     page = render_html(port_brief)
+    links = dict(re.findall(r'<a class="source-ref" href="([^"]+)">(.*?)</a>', page))
     for article in citation_numbers(port_brief):
         source = port_brief.articles[article]
-        assert f'<a href="{source.url}">{source.url}</a>' in page
+        assert source.url is not None
+        assert html_to_text(links[html.escape(source.url)]) == source.url
         assert f"{source.outlet}, “{html.escape(source.title, quote=False)}”" in page
 
 
