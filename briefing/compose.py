@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from briefing.corroborate import corroborates
-from briefing.ingest import Article
+from briefing.model import Article, Brief, Item, Retelling, Section, Sentence, TopicSet
 from briefing.progress import progress
 from briefing.rank import (
     centrality_in_article,
@@ -24,9 +24,8 @@ from briefing.rank import (
     textrank_scores,
     unit_rows,
 )
-from briefing.segment import Sentence
 from briefing.standalone import stands_alone
-from briefing.topics import Topic, TopicSet, route_sentences
+from briefing.topics import route_sentences
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 KEY_POINTS = 3
@@ -42,45 +41,6 @@ DEFAULT_TITLE = "Daily brief"
 MOSTLY_ON_TOPIC = 0.5  # an article at least this much about a topic is one of its stories
 PARTLY_ON_TOPIC = 0.25  # ... and one this much about it still covers part of the topic
 PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
-
-
-@dataclass(frozen=True)
-class Retelling:
-    """A near-duplicate merged into an item. `cited` when it states the item's fact (its
-    article is then a source of the item); `reason` says why or why not."""
-
-    text: str
-    article: int
-    cited: bool = True
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Item:
-    text: str  # verbatim sentence of sources[0]
-    sources: tuple[int, ...]  # article indices; every one carries this fact
-    score: float  # TextRank score relative to the topic's average sentence (1.0)
-    sentence: int  # index of the quoted sentence
-    outlets: int = 1  # distinct outlets among the sources (a source without one counts alone)
-    keywords: tuple[str, ...] = ()  # the topic's keywords the sentence matched
-    learned: tuple[str, ...] = ()  # terms learned for the topic that the sentence has (stems)
-    relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
-    retellings: tuple[Retelling, ...] = ()  # near-duplicates merged into it
-
-
-@dataclass(frozen=True)
-class Section:
-    topic: Topic
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
-class Brief:
-    title: str
-    date: dt.date
-    sections: tuple[Section, ...]
-    key_points: tuple[Item, ...]
-    articles: tuple[Article, ...]
 
 
 class NearDuplicates:

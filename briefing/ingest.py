@@ -20,11 +20,12 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from briefing.errors import InputError
+from briefing.model import Article
 from briefing.progress import progress
 from briefing.readers import (
     MANIFEST_NAME,
@@ -137,20 +138,6 @@ _LINK_LIST = re.compile(
     re.IGNORECASE,
 )
 _TERMINATORS = ".!?…\"'”’)"
-
-
-@dataclass(frozen=True)
-class Article:
-    """One source article: its headline and body paragraphs, furniture removed, and what
-    a citation needs (outlet, link and publication time, when the source states them)."""
-
-    id: str
-    path: str
-    title: str
-    paragraphs: tuple[str, ...]
-    outlet: str | None = None
-    url: str | None = None
-    published: dt.datetime | None = None  # always time-zone aware
 
 
 def find_article_files(sources: list[Path]) -> list[Path]:

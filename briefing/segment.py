@@ -17,13 +17,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import Stemmer
 
-from briefing.ingest import Article
+from briefing.model import Article, Sentence
 from briefing.progress import progress
 
 LANGUAGE = "english"
@@ -228,17 +227,6 @@ class SumyTokenizer:
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         return tuple(tokenize_words(sentence))
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One body sentence of one article, with what later stages compare it by."""
-
-    text: str
-    article: int  # index into the list of articles
-    position: int  # order of the sentence within its article
-    stems: tuple[str, ...]  # every word's stem, in order: keywords match here
-    terms: tuple[str, ...]  # stems of the content words: TextRank compares these
 
 
 def join_broken_paragraphs(paragraphs: Iterable[str]) -> list[str]:

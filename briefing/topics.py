@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -16,27 +15,13 @@ import numpy as np
 from scipy import sparse
 
 from briefing.errors import InputError, read_input_text
-from briefing.ingest import Article
+from briefing.model import Article, Routing, Sentence, Topic, TopicSet
 from briefing.rank import term_matrix, unit_rows
-from briefing.segment import Sentence, content_stems, stem, tokenize_words
+from briefing.segment import content_stems, stem, tokenize_words
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TOPIC_KEYS = {"id", "title", "keywords"}
 _FILE_KEYS = {"title", "topics"}
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    title: str
-    keywords: tuple[str, ...]
-    patterns: tuple[tuple[str, ...], ...]  # each keyword as its sequence of stems
-
-
-@dataclass(frozen=True)
-class TopicSet:
-    topics: tuple[Topic, ...]
-    title: str | None = None  # a default title for briefs built with this file
 
 
 def default_topics_path() -> Path:
@@ -158,17 +143,6 @@ def keyword_hits(stems: tuple[str, ...], topics: TopicSet) -> list[list[str]]:
     for number, keywords in found.items():
         hits[number] = [topics.topics[number].keywords[k] for k in sorted(keywords)]
     return hits
-
-
-@dataclass(frozen=True)
-class Routing:
-    """Which topic each sentence belongs to, and the evidence for it."""
-
-    topic_of: list[int | None]  # per sentence: topic index, or None
-    evidence: list[tuple[str, ...]]  # per sentence: matched keywords and learned terms
-    affinity: np.ndarray  # articles x (topics + 1): how much each article is about each
-    # topic; the last column is "none of them"
-    learned: tuple[tuple[str, ...], ...]  # per topic: terms learned from on-topic articles
 
 
 NEIGHBOURS = 5  # articles that vote on an article's topic

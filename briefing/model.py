@@ -1,0 +1,102 @@
+"""The data every stage passes on: articles, their sentences, the analyst's topics, the
+routing of sentences to topics, and the brief of items that quotes them.
+
+Plain frozen dataclasses and nothing else, so any stage (and any user of the Python API)
+can import them without importing another stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article: its headline and body paragraphs, furniture removed, and what
+    a citation needs (outlet, link and publication time, when the source states them)."""
+
+    id: str
+    path: str
+    title: str
+    paragraphs: tuple[str, ...]
+    outlet: str | None = None
+    url: str | None = None
+    published: dt.datetime | None = None  # always time-zone aware
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One body sentence of one article, with what later stages compare it by."""
+
+    text: str
+    article: int  # index into the list of articles
+    position: int  # order of the sentence within its article
+    stems: tuple[str, ...]  # every word's stem, in order: keywords match here
+    terms: tuple[str, ...]  # stems of the content words: TextRank compares these
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    keywords: tuple[str, ...]
+    patterns: tuple[tuple[str, ...], ...]  # each keyword as its sequence of stems
+
+
+@dataclass(frozen=True)
+class TopicSet:
+    topics: tuple[Topic, ...]
+    title: str | None = None  # a default title for briefs built with this file
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which topic each sentence belongs to, and the evidence for it."""
+
+    topic_of: list[int | None]  # per sentence: topic index, or None
+    evidence: list[tuple[str, ...]]  # per sentence: matched keywords and learned terms
+    affinity: np.ndarray  # articles x (topics + 1): how much each article is about each
+    # topic; the last column is "none of them"
+    learned: tuple[tuple[str, ...], ...]  # per topic: terms learned from on-topic articles
+
+
+@dataclass(frozen=True)
+class Retelling:
+    """A near-duplicate merged into an item. `cited` when it states the item's fact (its
+    article is then a source of the item); `reason` says why or why not."""
+
+    text: str
+    article: int
+    cited: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str  # verbatim sentence of sources[0]
+    sources: tuple[int, ...]  # article indices; every one carries this fact
+    score: float  # TextRank score relative to the topic's average sentence (1.0)
+    sentence: int  # index of the quoted sentence
+    outlets: int = 1  # distinct outlets among the sources (a source without one counts alone)
+    keywords: tuple[str, ...] = ()  # the topic's keywords the sentence matched
+    learned: tuple[str, ...] = ()  # terms learned for the topic that the sentence has (stems)
+    relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
+    retellings: tuple[Retelling, ...] = ()  # near-duplicates merged into it
+
+
+@dataclass(frozen=True)
+class Section:
+    topic: Topic
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    date: dt.date
+    sections: tuple[Section, ...]
+    key_points: tuple[Item, ...]
+    articles: tuple[Article, ...]
