@@ -128,7 +128,7 @@ class FetchSettings:
     retries: int = 2  # after the first try, on 5xx and 429
     backoff: float = 2.0  # seconds before the first retry, doubled for each next one
     max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
-    hosts_at_once: int = 16
+    hosts_at_once: int = 32
     pages: bool = False  # the default of each feed's `pages`
 
 
