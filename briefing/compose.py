@@ -24,8 +24,8 @@ from briefing.rank import (
     textrank_scores,
     unit_rows,
 )
+from briefing.routing import route_sentences
 from briefing.standalone import stands_alone
-from briefing.topics import route_sentences
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 KEY_POINTS = 3

@@ -15,6 +15,7 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 from briefing import rank
+from briefing.model import TopicSet
 from briefing.rank import (
     TextRankGraph,
     centrality_in_article,
@@ -27,8 +28,8 @@ from briefing.rank import (
     unit_rows,
     within_blocks,
 )
+from briefing.routing import assign_topics
 from briefing.segment import STOP_WORDS, Sentence, SumyTokenizer
-from briefing.topics import TopicSet, assign_topics
 
 TOPIC_IDS = ("defence", "syria", "reset")
 

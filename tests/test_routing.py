@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from brieftest import BENCH
 
-from briefing.ingest import Article
+from briefing.model import Article, Sentence, TopicSet
 from briefing.rank import centrality_in_article, percentiles
+from briefing.routing import (
+    NEIGHBOURS,
+    _nearest,
+    _nearest_through_terms,
+    _tfidf,
+    assign_topics,
+    keyword_hits,
+    matched_keywords,
+    route_sentences,
+)
 from briefing.segment import segment_articles
-from briefing.topics import parse_topics, route_sentences
+from briefing.topics import load_topics, parse_topics
 
 TOPICS = parse_topics(
     """
@@ -190,3 +202,121 @@ def test_an_article_that_repeats_one_keyword_is_not_a_seed_for_its_topic() -> No
     assert set(awards) == {None}
     election = [t for s, t in zip(sentences, topic_of, strict=True) if s.article == 2]
     assert set(election) == {1}
+
+
+KEYWORD_TOPICS = """
+[[topics]]
+id = "war"
+title = "The war"
+keywords = ["civil war", "Sanction", "S-400"]
+
+[[topics]]
+id = "trade"
+keywords = ["trade", "pipeline", "sanction"]
+"""
+
+
+def sentence(text: str) -> Sentence:
+    [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
+    return only
+
+
+@pytest.fixture
+def keyword_topics() -> TopicSet:
+    return parse_topics(KEYWORD_TOPICS, "analyst-topics.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The civil war ended in 2011.", ["civil war"]),
+        ("The Civil Wars of the region ended.", ["civil war"]),
+        ("The war was not civil.", []),
+        ("A civil servant went to war.", []),
+    ],
+)
+def test_phrase_keyword_matches_only_as_a_phrase(
+    keyword_topics: TopicSet, text: str, expected: list[str]
+) -> None:
+    assert matched_keywords(sentence(text).stems, keyword_topics.topics[0]) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington threatened sanctions.",
+        "Russia was sanctioned.",
+        "SANCTION them.",
+        "The sanction stays.",
+    ],
+)
+def test_keyword_matches_on_stems_case_insensitively(keyword_topics: TopicSet, text: str) -> None:
+    assert matched_keywords(sentence(text).stems, keyword_topics.topics[0]) == ["Sanction"]
+
+
+def test_model_name_keyword_matches_as_one_word(keyword_topics: TopicSet) -> None:
+    assert matched_keywords(
+        sentence("Turkey bought the S-400.").stems, keyword_topics.topics[0]
+    ) == ["S-400"]
+    assert (
+        matched_keywords(sentence("Turkey bought 400 S jets.").stems, keyword_topics.topics[0])
+        == []
+    )
+
+
+def test_assign_topics_picks_the_topic_with_most_keywords_or_none(keyword_topics: TopicSet) -> None:
+    sentences = [
+        sentence("The civil war brought sanctions."),  # war: 2, trade: 1
+        sentence("Sanctions hit trade and the pipeline."),  # war: 1, trade: 3
+        sentence("Sanctions were announced."),  # tie 1-1: first topic listed
+        sentence("The weather was fine."),
+    ]
+    assert assign_topics(sentences, keyword_topics) == [0, 1, 0, None]
+
+
+def test_neighbours_through_strongest_terms_are_nearly_as_close_as_the_exact_ones(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    """Beyond EXACT_NEIGHBOURS articles, neighbours are searched through each article's
+    strongest terms; on bbc-dev they must be almost as similar as the true nearest."""
+    documents: list[list[str]] = [[] for _ in range(bbc_dev_sentences[-1].article + 1)]
+    for s in bbc_dev_sentences:
+        documents[s.article].extend(s.terms)
+    vectors = _tfidf(documents)
+    exact_index, exact_weight = _nearest(vectors, NEIGHBOURS)
+    index, weight = _nearest_through_terms(vectors, NEIGHBOURS)
+    assert not (index == np.arange(len(documents))[:, None]).any()
+    assert weight.mean() >= 0.95 * exact_weight.mean()
+    found = [len(set(a) & set(b)) for a, b in zip(index, exact_index, strict=True)]
+    assert np.mean(found) >= 0.7 * NEIGHBOURS
+
+
+def reference_matches(stems: tuple[str, ...], patterns: tuple[tuple[str, ...], ...]) -> list[int]:
+    """Keyword numbers found, the plain way: every keyword tried at every position (a
+    keyword that stems like one listed before it is that keyword)."""
+    return [
+        number
+        for number, pattern in enumerate(patterns)
+        if pattern not in patterns[:number]
+        and any(stems[i : i + len(pattern)] == pattern for i in range(len(stems)))
+    ]
+
+
+def test_keywords_that_stem_alike_count_as_one_keyword() -> None:
+    topics = parse_topics(
+        '[[topics]]\nid = "politics"\nkeywords = ["vote", "votes", "Vote", "party"]\n', "t.toml"
+    )
+    stems = sentence("Fans voted twice, and the votes went to a party.").stems
+    assert keyword_hits(stems, topics) == [["vote", "party"]]
+
+
+def test_one_pass_keyword_matching_equals_trying_every_keyword(
+    bbc_dev_sentences: list[Sentence], default_topics: TopicSet
+) -> None:
+    for topics in (load_topics(BENCH / "topics.toml"), default_topics):
+        for s in bbc_dev_sentences:
+            expected = [
+                [topic.keywords[k] for k in reference_matches(s.stems, topic.patterns)]
+                for topic in topics.topics
+            ]
+            assert keyword_hits(s.stems, topics) == expected, s.text
