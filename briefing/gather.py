@@ -24,7 +24,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
+
+import httpx
 
 from briefing.archive import (
     FeedState,
@@ -223,12 +225,16 @@ def fetch_feed(feed: FeedSource, fetch: Callable[..., Fetched], job: _Job) -> Fe
 
 
 def _fetch_group(
-    group: list[FeedSource], job: _Job, client: object, hosts: Hosts, out: queue.Queue
+    group: list[FeedSource],
+    job: _Job,
+    client: httpx.Client,
+    hosts: Hosts,
+    out: queue.Queue[FeedResult],
 ) -> None:
     """A host's feeds, one after another; every feed puts exactly one result in `out`."""
 
-    def fetch(url: str, **options: object) -> Fetched:
-        return fetch_url(client, url, job.settings, hosts, **options)  # type: ignore[arg-type]
+    def fetch(url: str, **options: Any) -> Fetched:
+        return fetch_url(client, url, job.settings, hosts, **options)
 
     for feed in group:
         try:
