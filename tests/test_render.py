@@ -118,7 +118,7 @@ def test_each_item_cites_its_sources_and_a_source_keeps_its_number(seeds_brief: 
         assert numbers == sorted(numbers)  # several markers in ascending order
         paths = [path_of_number[n].rsplit("`", 2)[1] for n in numbers]
         assert len(paths) == len(expected) and set(paths) == expected
-        for path, n in zip(expected, numbers, strict=True):
+        for path, n in zip(paths, numbers, strict=True):
             citations.setdefault(path, set()).add(n)
     assert all(len(numbers) == 1 for numbers in citations.values())
     citation_count = Counter(a for item in items for a in item.sources)
