@@ -15,16 +15,22 @@ import numpy as np
 from scipy import sparse
 
 from briefing.corroborate import corroborates
-from briefing.model import Article, Brief, Item, Retelling, Section, Sentence, TopicSet
-from briefing.progress import progress
+from briefing.model import (
+    Article,
+    Brief,
+    Item,
+    Ranking,
+    Retelling,
+    Routing,
+    Section,
+    Sentence,
+    TopicSet,
+)
 from briefing.rank import (
-    centrality_in_article,
     percentiles,
     term_matrix,
-    textrank_scores,
     unit_rows,
 )
-from briefing.routing import route_sentences
 from briefing.standalone import stands_alone
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
@@ -132,21 +138,21 @@ class Signals:
     """What selection knows of every sentence of the day, whatever its topic."""
 
     facts: NearDuplicates  # which sentences tell the same fact
-    article_rank: np.ndarray  # percentile of centrality within its own article
+    article_rank: np.ndarray  # percentile of centrality within its own article (rank)
     headlines: dict[str, frozenset[int]]  # each title of the day -> the articles it heads
     words: np.ndarray  # length in words
     outlets: tuple[str, ...]  # per article, its outlet's key (see outlet_keys)
 
 
-def sentence_signals(articles: list[Article], sentences: list[Sentence]) -> Signals:
+def sentence_signals(
+    articles: list[Article], sentences: list[Sentence], ranking: Ranking
+) -> Signals:
     headlines: dict[str, set[int]] = {}
     for index, article in enumerate(articles):
         headlines.setdefault(article.title.strip(), set()).add(index)
     return Signals(
         facts=NearDuplicates(sentences),
-        article_rank=centrality_in_article(
-            [s.terms for s in sentences], [s.article for s in sentences]
-        ),
+        article_rank=ranking.article_rank,
         headlines={title: frozenset(heads) for title, heads in headlines.items()},
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
         outlets=outlet_keys(articles),
@@ -164,6 +170,7 @@ def _heads_another_article(sentence: Sentence, signals: Signals) -> bool:
 def select_items(
     sentences: list[Sentence],
     pool: list[int],
+    scores: np.ndarray,  # TextRank score of each pool sentence among the pool
     signals: Signals,
     on_topic: np.ndarray,
     used: set[int],  # sentences of the facts already quoted; grows with each pick
@@ -186,7 +193,6 @@ def select_items(
         return []
     evidence = evidence or [()] * len(sentences)
     at = np.asarray(pool)
-    scores = textrank_scores([sentences[i].terms for i in pool])
     relative = scores * len(pool)
     ranks = {
         "topic_rank": percentiles(scores),
@@ -255,26 +261,25 @@ def compose_brief(
     articles: list[Article],
     sentences: list[Sentence],
     topics: TopicSet,
+    routing: Routing,
+    ranking: Ranking,
     date: dt.date,
     per_topic: int = 5,
     title: str | None = None,
 ) -> Brief:
-    # One process: a forked helper for routing saved under a tenth of the time at 20,000
-    # articles, cost half a gigabyte more, and could outlive a killed run (issue 11).
-    signals = sentence_signals(articles, sentences)
-    routing = route_sentences(articles, sentences, topics)
+    """The compose stage: each topic's items, chosen from its routed and ranked
+    sentences, one item per fact across the whole brief, and the day's key points."""
+    signals = sentence_signals(articles, sentences, ranking)
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
     sections = []
-    ranking = progress(
-        enumerate(topics.topics), total=len(topics.topics), description="ranking", unit="topic"
-    )
-    for index, topic in ranking:
-        pool = [i for i, assigned in enumerate(routing.topic_of) if assigned == index]
+    for index, topic in enumerate(topics.topics):
+        pool = list(ranking.pools[index])
         on_topic = routing.affinity[article_of[pool], index] if pool else np.zeros(0)
         items = select_items(
             sentences,
             pool,
+            ranking.topic_scores[index],
             signals,
             on_topic,
             used,

@@ -64,6 +64,15 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """How central each sentence is: among its topic's sentences, and in its own article."""
+
+    pools: tuple[tuple[int, ...], ...]  # per topic: the sentences routed to it, in order
+    topic_scores: tuple[np.ndarray, ...]  # per topic: TextRank score of each pool sentence
+    article_rank: np.ndarray  # per sentence: percentile of its centrality in its article
+
+
+@dataclass(frozen=True)
 class Retelling:
     """A near-duplicate merged into an item. `cited` when it states the item's fact (its
     article is then a source of the item); `reason` says why or why not."""

@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 
+from briefing.model import Ranking, Routing, Sentence
+from briefing.progress import progress
+
 DAMPING = 0.85
 TOL = 1e-12  # per sentence: far below any score gap that could change the order
 
@@ -305,3 +308,21 @@ def centrality_in_article(
     # Ties in a long block are ties: its sums run in another order than its pairs would.
     scores = np.where(graph.long, settled(scores, blocks), scores)
     return percentiles_within(scores, blocks)
+
+
+def rank_sentences(sentences: list[Sentence], routing: Routing, topic_count: int) -> Ranking:
+    """The rank stage: TextRank over each topic's sentences, and every sentence's
+    centrality in its own article (what selection weighs besides the topic)."""
+    pools: list[list[int]] = [[] for _ in range(topic_count)]
+    for index, topic in enumerate(routing.topic_of):
+        if topic is not None:
+            pools[topic].append(index)
+    ranking = progress(pools, total=topic_count, description="ranking", unit="topic")
+    scores = tuple(textrank_scores([sentences[i].terms for i in pool]) for pool in ranking)
+    return Ranking(
+        pools=tuple(tuple(pool) for pool in pools),
+        topic_scores=scores,
+        article_rank=centrality_in_article(
+            [s.terms for s in sentences], [s.article for s in sentences]
+        ),
+    )

@@ -12,6 +12,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.compose import compose_brief
+from briefing.model import Article, Brief, Sentence, TopicSet
+from briefing.rank import rank_sentences
+from briefing.routing import route_sentences
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 BBC_DEV = REPO / "tests" / "data" / "bbc-dev"
@@ -99,3 +104,17 @@ class RenderedPdf:
 class CliBuild:
     result: subprocess.CompletedProcess[str]
     out: Path
+
+
+def compose_day(
+    articles: list[Article],
+    sentences: list[Sentence],
+    topics: TopicSet,
+    date: dt.date,
+    per_topic: int = 5,
+    title: str | None = None,
+) -> Brief:
+    """Route, rank and compose sentences a test segmented, as the pipeline does."""
+    routing = route_sentences(articles, sentences, topics)
+    ranking = rank_sentences(sentences, routing, len(topics.topics))
+    return compose_brief(articles, sentences, topics, routing, ranking, date, per_topic, title)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brieftest import DATE
+from brieftest import DATE, compose_day
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
@@ -13,7 +13,6 @@ from briefing.compose import (
     Brief,
     Item,
     NearDuplicates,
-    compose_brief,
 )
 from briefing.ingest import Article
 from briefing.rank import term_matrix
@@ -120,7 +119,7 @@ def test_per_topic_limits_every_section(
     default_topics: TopicSet,
     per_topic: int,
 ) -> None:
-    brief = compose_brief(seed_articles, seed_sentences, default_topics, DATE, per_topic=per_topic)
+    brief = compose_day(seed_articles, seed_sentences, default_topics, DATE, per_topic=per_topic)
     assert [len(s.items) for s in brief.sections] == [per_topic] * 3
     assert len(brief.key_points) == min(KEY_POINTS, 3 * per_topic)
 
@@ -133,7 +132,7 @@ def test_topic_without_matching_sentence_gives_an_empty_section(
         '[[topics]]\nid = "syria"\nkeywords = ["Syria", "Idlib"]\n',
         "t.toml",
     )
-    brief = compose_brief(seed_articles, seed_sentences, topics, DATE)
+    brief = compose_day(seed_articles, seed_sentences, topics, DATE)
     cricket, syria = brief.sections
     assert cricket.items == ()
     assert len(syria.items) == 5
@@ -143,7 +142,7 @@ def test_topic_without_matching_sentence_gives_an_empty_section(
 def test_title_argument_overrides_the_topics_title(
     seed_articles: list[Article], seed_sentences: list[Sentence], default_topics: TopicSet
 ) -> None:
-    brief = compose_brief(seed_articles, seed_sentences, default_topics, DATE, title="Mine")
+    brief = compose_day(seed_articles, seed_sentences, default_topics, DATE, title="Mine")
     assert brief.title == "Mine"
 
 
@@ -171,7 +170,7 @@ def test_one_article_gives_a_section_at_most_two_items_while_others_have_some() 
     topics = parse_topics(
         '[[topics]]\nid = "port"\ntitle = "Port"\nkeywords = ["port", "harbour"]\n', "t.toml"
     )
-    brief = compose_brief(articles, segment_articles(articles), topics, DATE, per_topic=4)
+    brief = compose_day(articles, segment_articles(articles), topics, DATE, per_topic=4)
     firsts = [item.sources[0] for item in brief.sections[0].items]
     assert PER_ARTICLE == 2
     assert firsts[:3].count(0) == 2
@@ -207,7 +206,7 @@ def test_an_articles_own_lead_may_be_quoted_but_another_articles_headline_not() 
     topics = parse_topics(
         '[[topics]]\nid = "port"\ntitle = "Port"\nkeywords = ["port", "harbour"]\n', "t.toml"
     )
-    brief = compose_brief(articles, segment_articles(articles), topics, DATE, per_topic=4)
+    brief = compose_day(articles, segment_articles(articles), topics, DATE, per_topic=4)
     quoted = {item.text: item.sources[0] for item in brief.sections[0].items}
     assert quoted[lead] == 0
 

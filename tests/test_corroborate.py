@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from brieftest import compose_day
 
-from briefing.compose import compose_brief, outlet_keys
+from briefing.compose import outlet_keys
 from briefing.corroborate import corroborates, figures, named_actors
 from briefing.ingest import Article
 from briefing.render import render_markdown, reported_by
@@ -96,7 +97,7 @@ PORT = "The harbour board approved the new port plan on Monday after a long deba
 
 
 def _brief(articles: list[Article]):
-    return compose_brief(
+    return compose_day(
         articles, segment_articles(articles), TOPICS, dt.date(2026, 1, 5), per_topic=3
     )
 

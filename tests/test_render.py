@@ -23,11 +23,12 @@ from brieftest import (
     SEEDS,
     SOURCE_FIXTURES,
     RenderedPdf,
+    compose_day,
     html_to_text,
     normalise,
 )
 
-from briefing.compose import Brief, Item, compose_brief
+from briefing.compose import Brief, Item
 from briefing.ingest import Article
 from briefing.pipeline import build_brief
 from briefing.render import (
@@ -248,7 +249,7 @@ def brief_with_empty_topic(seed_articles: list[Article], seed_sentences: list[Se
         '[[topics]]\nid = "cricket"\ntitle = "Cricket"\nkeywords = ["cricket"]\n',
         "t.toml",
     )
-    return compose_brief(seed_articles, seed_sentences, topics, DATE)
+    return compose_day(seed_articles, seed_sentences, topics, DATE)
 
 
 def test_empty_topic_says_there_is_no_reporting(brief_with_empty_topic: Brief) -> None:
