@@ -25,7 +25,7 @@ from pathlib import Path
 from briefing import segment
 from briefing.ingest import read_articles
 from briefing.rank import rank_order, textrank_scores
-from briefing.segment import STOP_WORDS, SumyTokenizer, sentence_stems
+from briefing.segment import STOP_WORDS, SumyTokenizer, WordAnalyser
 
 BBC_DEV = Path(__file__).resolve().parent.parent / "tests" / "data" / "bbc-dev" / "articles"
 TOP = 10
@@ -57,8 +57,9 @@ def our_top(texts: list[str]) -> tuple[float, float, set[int]]:
     """Seconds for our ranking from stems, seconds including the word analysis, and
     the positions of the top `TOP` sentences."""
     segment.forget_words()
+    words = WordAnalyser()
     start = time.perf_counter()
-    terms = [sentence_stems(text)[1] for text in texts]
+    terms = [words.stems(text)[1] for text in texts]
     analysed = time.perf_counter()
     top = rank_order(textrank_scores(terms))[:TOP]
     end = time.perf_counter()

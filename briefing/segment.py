@@ -177,42 +177,49 @@ def content_stems(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(stem(w) for w in words if not is_stop_word(w))
 
 
-# A chunk of text (a word with its hyphens and apostrophes) -> the stems of its words, and
-# of its content words. Plain dicts: a day's text is mostly chunks seen before, and one
-# look-up per chunk is most of what analysing a sentence costs.
-_STEMS_OF: dict[str, tuple[str, ...]] = {}
-_TERMS_OF: dict[str, tuple[str, ...]] = {}
+class WordAnalyser:
+    """Stems sentences, remembering what each chunk of text (a word with its hyphens and
+    apostrophes) stems to, and its content words' stems. A day's text is mostly chunks
+    seen before, and one look-up per chunk is most of what analysing a sentence costs;
+    one analyser lives as long as one brief's segmentation, so nothing is kept between
+    briefs."""
 
+    def __init__(self, memo: int = _MEMO) -> None:
+        self._memo = memo
+        self._stems: dict[str, tuple[str, ...]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
 
-def _learn_chunks(chunks: Iterable[str]) -> None:
-    for chunk in chunks:
-        folded = [_folded(word) for word in _chunk_words(chunk)]
-        stems = tuple(_STEMMER.stemWords(folded))
-        _STEMS_OF[chunk] = stems
-        _TERMS_OF[chunk] = tuple(
-            [s for s, w in zip(stems, folded, strict=True) if w not in STOP_WORDS]
-        )
+    def _learn(self, chunks: Iterable[str]) -> None:
+        for chunk in chunks:
+            folded = [_folded(word) for word in _chunk_words(chunk)]
+            stems = tuple(_STEMMER.stemWords(folded))
+            self._stems[chunk] = stems
+            self._terms[chunk] = tuple(
+                [s for s, w in zip(stems, folded, strict=True) if w not in STOP_WORDS]
+            )
+
+    def stems(self, sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The stems of every word of a sentence, and those of its content words."""
+        chunks = _CHUNK.findall(sentence)
+        new = set(chunks).difference(self._stems)
+        if new:
+            if len(self._stems) + len(new) > self._memo:  # a very long run: start afresh
+                self._stems.clear()
+                self._terms.clear()
+                new = set(chunks)
+            self._learn(new)
+        stems = tuple(itertools.chain.from_iterable(map(self._stems.__getitem__, chunks)))
+        terms = tuple(itertools.chain.from_iterable(map(self._terms.__getitem__, chunks)))
+        return stems, terms
 
 
 def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The stems of every word of a sentence, and those of its content words."""
-    chunks = _CHUNK.findall(sentence)
-    new = set(chunks).difference(_STEMS_OF)
-    if new:
-        if len(_STEMS_OF) + len(new) > _MEMO:
-            forget_words()
-            new = set(chunks)
-        _learn_chunks(new)
-    stems = tuple(itertools.chain.from_iterable(map(_STEMS_OF.__getitem__, chunks)))
-    terms = tuple(itertools.chain.from_iterable(map(_TERMS_OF.__getitem__, chunks)))
-    return stems, terms
+    """The stems of every word of one sentence, and those of its content words."""
+    return WordAnalyser().stems(sentence)
 
 
 def forget_words() -> None:
-    """Empty the memos of analysed words and chunks (to bound memory on a long run, and
-    for benchmarks that time word analysis from scratch)."""
-    _STEMS_OF.clear()
-    _TERMS_OF.clear()
+    """Empty the word-level memos (for benchmarks that time word analysis from scratch)."""
     _chunk_words.cache_clear()
     _stem_folded.cache_clear()
 
@@ -255,12 +262,13 @@ def segment_articles(articles: list[Article]) -> list[Sentence]:
     numbered = progress(
         enumerate(articles), total=len(articles), description="splitting", unit="article"
     )
+    words = WordAnalyser()
     for index, article in numbered:
         position = 0
         for text in article_sentences(article.paragraphs):
             if not is_sentence(text):
                 continue
-            stems, terms = sentence_stems(text)
+            stems, terms = words.stems(text)
             if not stems:
                 continue
             sentences.append(
