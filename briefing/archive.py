@@ -35,7 +35,7 @@ from briefing.errors import InputError
 from briefing.readers.common import Record, slugify
 
 if TYPE_CHECKING:
-    from briefing.ingest import Article
+    from briefing.model import Article
     from briefing.timewindow import Window
 
 log = logging.getLogger(__name__)
