@@ -40,10 +40,17 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Topic:
+    """One section of the brief, as the analyst named it in the topics file."""
+
     id: str
     title: str
     keywords: tuple[str, ...]
     patterns: tuple[tuple[str, ...], ...]  # each keyword as its sequence of stems
+    exclude: tuple[str, ...] = ()  # words or phrases that keep a sentence out of the topic
+    exclude_patterns: tuple[tuple[str, ...], ...] = ()  # each as its sequence of stems
+    exclude_articles: bool = False  # an excluded word keeps its whole article out
+    description: str | None = None  # free text whose words widen the topic, weakly
+    description_terms: tuple[str, ...] = ()  # its content stems that are not keywords
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,9 @@ def test_missing_topics_file_names_the_file(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{missing}: ")
 
 
+X = '[[topics]]\nid = "x"\nkeywords = ["a"]\n'
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
@@ -85,6 +88,19 @@ def test_missing_topics_file_names_the_file(tmp_path: Path) -> None:
             "unknown key 'keyword'",
             id="unknown-topic-key",
         ),
+        pytest.param(X + 'exclude = "bird"\n', "'exclude' must be a list", id="string-exclude"),
+        pytest.param(X + "exclude = [1]\n", "'exclude' must be a list", id="non-string-exclude"),
+        pytest.param(X + 'exclude = ["--"]\n', "exclusion '--' has no words", id="no-word-exclude"),
+        pytest.param(
+            X + 'exclude = ["bird"]\nexclude_articles = "yes"\n',
+            "'exclude_articles' must be true or false",
+            id="string-exclude-articles",
+        ),
+        pytest.param(
+            X + "exclude_articles = true\n", "needs an 'exclude' list", id="exclude-articles-alone"
+        ),
+        pytest.param(X + 'description = ""\n', "'description' must be", id="empty-description"),
+        pytest.param(X + "description = 3\n", "'description' must be", id="number-description"),
         pytest.param(
             'titel = "Typo"\n[[topics]]\nid = "x"\nkeywords = ["a"]\n',
             "unknown setting 'titel'",
@@ -110,3 +126,28 @@ def test_unreadable_topics_file_names_the_file(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             load_topics(path)
         assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_exclusions_and_a_description_are_read_with_their_stems() -> None:
+    [turkey] = parse_topics(
+        """
+[[topics]]
+id = "turkey"
+keywords = ["Turkey", "Ankara"]
+exclude = ["roast turkey", "Thanksgiving"]
+exclude_articles = true
+description = "Turkish   politics: Erdogan, the lira and Ankara's neighbours."
+""",
+        NAME,
+    ).topics
+    assert turkey.exclude == ("roast turkey", "Thanksgiving")
+    assert turkey.exclude_patterns == (("roast", "turkey"), ("thanksgiv",))
+    assert turkey.exclude_articles is True
+    assert turkey.description == "Turkish politics: Erdogan, the lira and Ankara's neighbours."
+    # content stems of the description, keywords ("ankara") and stop words left out
+    assert turkey.description_terms == ("turkish", "polit", "erdogan", "lira", "neighbour")
+
+
+def test_a_topic_without_exclusions_or_description_has_none() -> None:
+    [topic] = parse_topics(X, NAME).topics
+    assert (topic.exclude, topic.exclude_articles, topic.description) == ((), False, None)
