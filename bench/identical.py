@@ -64,8 +64,8 @@ def prepare(work: Path) -> list[Case]:
     ]
     _copy(REPO / "seeds", work / "seeds")
     sys.path.insert(0, str(EVAL))
-    import brief_data  # type: ignore[import-not-found]  # noqa: PLC0415
-    import brief_topics  # type: ignore[import-not-found]  # noqa: PLC0415
+    import brief_data  # type: ignore[import-not-found]
+    import brief_topics  # type: ignore[import-not-found]
 
     bbc_topics = ["--topics", "bbc-topics.toml", "--per-topic", "6"]
     if not (work / "bbc-topics.toml").exists():
@@ -85,7 +85,7 @@ def prepare(work: Path) -> list[Case]:
     generated = work / f"generated-{GENERATED}"
     if not generated.exists():
         sys.path.insert(0, str(BENCH))
-        from corpus import generate_corpus  # noqa: PLC0415
+        from corpus import generate_corpus
 
         generate_corpus(generated, GENERATED)
     topics = ["--topics", "bench-topics.toml"]
@@ -161,7 +161,8 @@ def main() -> None:
         cases = [case for case in cases if case.name in wanted]
     tree = args.tree.resolve()
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = dict(zip([c.name for c in cases], pool.map(lambda c: build(c, work, tree), cases)))
+        built = pool.map(lambda case: build(case, work, tree), cases)
+        results = dict(zip([case.name for case in cases], built, strict=True))
     hashes = {name: result[0] for name, result in results.items()}
     for name, (_, wall) in results.items():
         print(f"identical: case={name} wall_s={wall:.2f}", flush=True)

@@ -2,14 +2,24 @@
 
 Each corpus comes from bench/corpus.py (bbc-dev's vocabulary and sentence shapes,
 every sentence new) and is briefed with bench/topics.toml by a fresh process, as
-cron would run it. Printed per size: the median wall time over the repeats
-(interpreter start-up included), the largest peak resident memory of the process
-(`peak_rss_mb`, the larger of the main process and any forked helper), the largest
-summed proportional set size of the whole process tree (`peak_tree_pss_mb`, sampled
-every 20 ms: pages a forked helper shares with its parent counted once), sentences per
-second; then the time ratio for each tenfold step of input.
+cron would run it; `bench/floor.py` (read, split, stem, one TextRank over every
+sentence, nothing else) runs on the same files in a fresh process, alternating with
+the builds. Printed per size:
 
-    python bench/scale.py [--sizes 200,2000,20000] [--repeat 3] [--workdir DIR]
+- `wall_s`, `cpu_s`: the build's median wall time and user+system CPU time over the
+  repeats (interpreter start-up included); `floor_wall_s`, `floor_cpu_s`: the floor's;
+  `x_floor` (wall) and `x_floor_cpu`: the build as a multiple of the floor. On a
+  shared machine CPU time is the steadier of the two;
+- `real_mb`: the real memory of the build, the largest summed proportional set size of
+  its whole process tree (sampled every 20 ms from /proc/PID/smaps_rollup: pages a
+  forked helper shares with its parent counted once); `rss_sum_mb`: every process's own
+  peak RSS (VmHWM) added up, an upper bound that counts shared pages once per process;
+  `peak_rss_mb`: the main process's peak RSS alone;
+- sentences per second;
+
+then the time ratio for each tenfold step of input.
+
+    python bench/scale.py [--sizes 200,2000,20000] [--repeat 3] [--workdir DIR] [--no-floor]
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import generate_corpus
@@ -52,52 +63,85 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _pss_kb(pid: int) -> int:
+def _field_kb(path: str, name: str) -> int:
+    """A `Name:   123 kB` field of a /proc file (0 once the process is gone)."""
     try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        text = Path(path).read_text()
     except OSError:
         return 0
-    for line in rollup.splitlines():
-        if line.startswith("Pss:"):
+    for line in text.splitlines():
+        if line.startswith(name):
             return int(line.split()[1])
     return 0
 
 
 class TreeMemory:
-    """Samples the summed PSS of a process tree until stopped; keeps the peak (kB)."""
+    """Samples a process tree until stopped: the peak of its summed PSS, and each
+    process's own peak RSS (VmHWM), in kB."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.hwm_kb: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._stop.wait(0.02):
-            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, _tree(self.pid))))
+            tree = _tree(self.pid)
+            pss = sum(_field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in tree)
+            self.peak_kb = max(self.peak_kb, pss)
+            for pid in tree:
+                hwm = _field_kb(f"/proc/{pid}/status", "VmHWM:")
+                self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
 
-    def stop(self) -> float:
+    def stop(self, own_peak_kb: int) -> tuple[float, float]:
+        """Peak tree PSS and summed per-process peak RSS (MB); the main process's own
+        peak comes from wait4, which sees its last pages too."""
         self._stop.set()
         self._thread.join()
-        return self.peak_kb / 1024.0
+        self.hwm_kb[self.pid] = max(self.hwm_kb.get(self.pid, 0), own_peak_kb)
+        # A process that lived less than one sample is still counted, by its peak RSS.
+        return max(self.peak_kb, own_peak_kb) / 1024.0, sum(self.hwm_kb.values()) / 1024.0
 
 
-def run_build(corpus: Path, out: Path) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MB) and peak process-tree PSS (MB) of one `briefing build`."""
-    command = [sys.executable, "-m", "briefing", "build", str(corpus), "--topics", str(TOPICS)]
-    command += ["--date", DATE, "--format", "json", "--out", str(out)]
+@dataclass(frozen=True)
+class Run:
+    """One fresh process: wall and CPU seconds, its own peak RSS, the tree's real memory."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    real_mb: float
+    rss_sum_mb: float
+
+
+def run_process(command: list[str], what: str) -> Run:
+    """Run `command` to its end, sampling its process tree's memory."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     memory = TreeMemory(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    tree_mb = memory.stop()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    real_mb, rss_sum_mb = memory.stop(usage.ru_maxrss)  # Linux reports kilobytes
     errors = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        sys.exit(f"scale: build failed on {corpus} ({process.returncode}): {errors.strip()}")
-    return wall, usage.ru_maxrss / 1024.0, tree_mb  # Linux reports kilobytes
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"scale: {what} failed ({os.waitstatus_to_exitcode(status)}): {errors.strip()}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024.0, real_mb, rss_sum_mb)
+
+
+def run_build(corpus: Path, out: Path) -> Run:
+    """One `briefing build --format json` of the corpus."""
+    command = [sys.executable, "-m", "briefing", "build", str(corpus), "--topics", str(TOPICS)]
+    command += ["--date", DATE, "--format", "json", "--out", str(out)]
+    return run_process(command, f"build of {corpus}")
+
+
+def run_floor(corpus: Path) -> Run:
+    """One `bench/floor.py` over the corpus: read, split, stem, TextRank."""
+    return run_process([sys.executable, str(BENCH / "floor.py"), str(corpus)], "floor")
 
 
 def corpus_for(workdir: Path, articles: int) -> tuple[Path, int]:
@@ -115,6 +159,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="200,2000,20000", help="articles per corpus")
     parser.add_argument("--repeat", type=int, default=3, help="builds per size (median)")
     parser.add_argument("--workdir", type=Path, help="keep the corpora here (default: temp)")
+    parser.add_argument("--no-floor", action="store_true", help="time the builds only")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="briefing-scale-") as temporary:
@@ -123,16 +168,32 @@ def main() -> None:
         walls: dict[int, float] = {}
         for articles in sizes:
             corpus, sentences = corpus_for(workdir, articles)
-            runs = [run_build(corpus, workdir / "out") for _ in range(args.repeat)]
-            wall = statistics.median(w for w, _, _ in runs)
-            rss = max(r for _, r, _ in runs)
-            tree = max(t for _, _, t in runs)
+            runs, floors = [], []
+            for _ in range(args.repeat):  # alternating, so both see the same load
+                runs.append(run_build(corpus, workdir / "out"))
+                if not args.no_floor:
+                    floors.append(run_floor(corpus))
+            wall = statistics.median(r.wall for r in runs)
+            cpu = statistics.median(r.cpu for r in runs)
             walls[articles] = wall
+            against = ""
+            if floors:
+                floor_wall = statistics.median(r.wall for r in floors)
+                floor_cpu = statistics.median(r.cpu for r in floors)
+                against = (
+                    f"floor_wall_s={floor_wall:.2f} floor_cpu_s={floor_cpu:.2f} "
+                    f"x_floor={wall / floor_wall:.2f} x_floor_cpu={cpu / floor_cpu:.2f} "
+                    f"floor_real_mb={max(r.real_mb for r in floors):.0f} "
+                )
             print(
                 f"scale: articles={articles} sentences={sentences} wall_s={wall:.2f} "
-                f"peak_rss_mb={rss:.0f} peak_tree_pss_mb={tree:.0f} "
+                f"cpu_s={cpu:.2f} {against}"
+                f"real_mb={max(r.real_mb for r in runs):.0f} "
+                f"rss_sum_mb={max(r.rss_sum_mb for r in runs):.0f} "
+                f"peak_rss_mb={max(r.rss_mb for r in runs):.0f} "
                 f"sentences_per_s={sentences / wall:.0f} "
-                f"runs={','.join(f'{w:.2f}' for w, _, _ in runs)}",
+                f"runs={','.join(f'{r.wall:.2f}' for r in runs)}"
+                + (f" floor_runs={','.join(f'{r.wall:.2f}' for r in floors)}" if floors else ""),
                 flush=True,
             )
     for smaller, larger in itertools.pairwise(sizes):
