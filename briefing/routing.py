@@ -28,16 +28,22 @@ class KeywordMatcher:
     as politics). Built once per brief; a brief asks it about every sentence of the day.
     """
 
-    def __init__(self, topics: TopicSet) -> None:
+    def __init__(self, topics: TopicSet, *, exclusions: bool = False) -> None:
+        """The topics' keywords, or with `exclusions` their `exclude` words instead."""
         self.topics = topics
+        self._names = [t.exclude if exclusions else t.keywords for t in topics.topics]
         index: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
         for number, topic in enumerate(topics.topics):
             seen: set[tuple[str, ...]] = set()
-            for keyword, pattern in enumerate(topic.patterns):
+            patterns = topic.exclude_patterns if exclusions else topic.patterns
+            for keyword, pattern in enumerate(patterns):
                 if pattern not in seen:
                     seen.add(pattern)
                     index.setdefault(pattern[0], []).append((number, keyword, pattern))
         self._index = {first: tuple(entries) for first, entries in index.items()}
+
+    def __bool__(self) -> bool:
+        return bool(self._index)
 
     def hits(self, stems: tuple[str, ...]) -> list[list[str]]:
         """For each topic, its keywords found in `stems`, in the topic file's order."""
@@ -50,7 +56,7 @@ class KeywordMatcher:
                     found.setdefault(number, set()).add(keyword)
         hits: list[list[str]] = [[] for _ in self.topics.topics]
         for number, keywords in found.items():
-            hits[number] = [self.topics.topics[number].keywords[k] for k in sorted(keywords)]
+            hits[number] = [self._names[number][k] for k in sorted(keywords)]
         return hits
 
 
@@ -72,6 +78,7 @@ SEED_KEYWORDS = 2  # different keywords of its topic a seed article uses
 SEED_MARGIN = 2.0  # a seed article has this many times more hits for its topic than any other
 LEARNED_TERMS = 15  # terms learned per topic
 LEARNED_WEIGHT = 0.5  # a learned term counts half a keyword
+DESCRIPTION_WEIGHT = 0.5  # a sentence with words of the topic's description: half a hit
 ON_TOPIC = 0.6  # article affinity that makes an article clearly about a topic
 THRESHOLD = 0.5  # sentence score needed to enter a section
 IN_SCOPE = 0.5  # an article with less affinity than this for "none" is about the topics
@@ -256,6 +263,47 @@ def learn_terms(
     return learned
 
 
+def _exclusions(
+    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences x topics: the sentence names a word the topic excludes (or its article
+    does, where the topic excludes whole articles); and articles x topics: the article
+    is kept out of the topic. Its headline counts as a sentence of it."""
+    k = len(topics.topics)
+    barred = np.zeros((len(sentences), k), dtype=bool)
+    barred_articles = np.zeros((len(articles), k), dtype=bool)
+    excluder = KeywordMatcher(topics, exclusions=True)
+    if not excluder:
+        return barred, barred_articles
+    for index, sentence in enumerate(sentences):
+        barred[index] = [bool(found) for found in excluder.hits(sentence.stems)]
+    named = np.zeros((len(articles), k), dtype=bool)
+    for index, article in enumerate(articles):
+        title = tuple(stem(w) for w in tokenize_words(article.title))
+        named[index] = [bool(found) for found in excluder.hits(title)]
+    np.logical_or.at(named, np.array([s.article for s in sentences], dtype=np.int64), barred)
+    whole = np.array([t.exclude_articles for t in topics.topics], dtype=bool)
+    barred_articles = named & whole
+    if len(sentences):
+        barred |= barred_articles[[s.article for s in sentences]]
+    return barred, barred_articles
+
+
+def _description_hits(
+    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+) -> np.ndarray:
+    """Articles x topics: how many sentences of the article use words of the topic's
+    description (each sentence counts once per topic)."""
+    hits = np.zeros((len(articles), len(topics.topics)))
+    for topic, entry in enumerate(topics.topics):
+        words = set(entry.description_terms)
+        if words:
+            for sentence in sentences:
+                if not words.isdisjoint(sentence.terms):
+                    hits[sentence.article, topic] += 1.0
+    return hits
+
+
 def route_sentences(
     articles: list[Article], sentences: list[Sentence], topics: TopicSet
 ) -> Routing:
@@ -264,6 +312,10 @@ def route_sentences(
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     sentence_hits = [matcher.hits(s.stems) for s in sentences]
+    barred, barred_articles = _exclusions(articles, sentences, topics)
+    if barred.any():  # an excluded sentence's keywords are no evidence for the topic
+        for index, topic in zip(*np.nonzero(barred), strict=True):
+            sentence_hits[index][topic] = []
     counts = np.array([[len(h) for h in hits] for hits in sentence_hits], dtype=float)
     counts = counts.reshape(len(sentences), k)
     article_hits = np.zeros((len(articles), k))
@@ -276,6 +328,7 @@ def route_sentences(
         headline_keywords.append(title_hits)
         headline_hits[index] = [len(h) for h in title_hits]
         documents.append(list(content_stems(title)))
+    headline_hits[barred_articles] = 0.0
     article_hits += headline_hits
     used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
     for sentence, row, hits in zip(sentences, counts, sentence_hits, strict=True):
@@ -289,13 +342,23 @@ def route_sentences(
     headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
     headline_topic = np.argmax(headline_hits, axis=1)
     article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits)
+    article_hits += DESCRIPTION_WEIGHT * _description_hits(articles, sentences, topics)
+    article_hits[barred_articles] = 0.0
     lengths = 1.0 + np.bincount([s.article for s in sentences], minlength=len(articles))
     affinity = article_affinity(article_hits, _tfidf(documents), lengths, distinct.reshape(-1, k))
+    if barred_articles.any():  # what an excluded article had for the topic goes to "none"
+        affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)
+        affinity[:, :k] = np.where(barred_articles, 0.0, affinity[:, :k])
     keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
     learned = learn_terms(documents, affinity, keyword_stems)
+    for entry, weights in zip(topics.topics, learned, strict=True):
+        for term in entry.description_terms:  # a description's words count as learned
+            weights.setdefault(term, 0.0)
     topic_of: list[int | None] = []
     evidence: list[tuple[str, ...]] = []
-    for sentence, hits, row in zip(sentences, sentence_hits, counts, strict=True):
+    for number, (sentence, hits, row) in enumerate(
+        zip(sentences, sentence_hits, counts, strict=True)
+    ):
         terms = set(sentence.terms)
         found = [[t for t in learned[i] if t in terms] for i in range(k)]
         strength = row + LEARNED_WEIGHT * np.minimum([len(f) for f in found], 2)
@@ -309,7 +372,7 @@ def route_sentences(
             # The article is about the brief's topics; a sentence that names some of them
             # outright belongs to one of those, whichever topic the article leans to.
             lent = np.where(row >= EXPLICIT_HITS, np.maximum(lent, EXPLICIT_FLOOR), 0.0)
-        scores = lent * (1.0 + strength)
+        scores = np.where(barred[number], 0.0, lent * (1.0 + strength))
         best = int(np.argmax(scores)) if k else 0
         if k and scores[best] >= THRESHOLD:
             topic_of.append(best)

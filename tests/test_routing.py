@@ -320,3 +320,68 @@ def test_one_pass_keyword_matching_equals_trying_every_keyword(
                 for topic in topics.topics
             ]
             assert keyword_hits(s.stems, topics) == expected, s.text
+
+
+def market_topics(extra: str) -> TopicSet:
+    return parse_topics(
+        f"""
+[[topics]]
+id = "markets"
+title = "Markets"
+keywords = ["shares", "investors", "stock market"]
+{extra}
+
+[[topics]]
+id = "elections"
+title = "Elections"
+keywords = ["election", "voters", "ballot"]
+""",
+        "topics.toml",
+    )
+
+
+def routed(articles: list[Article], topics: TopicSet) -> dict[str, int | None]:
+    sentences = segment_articles(articles)
+    topic_of = route_sentences(articles, sentences, topics).topic_of
+    return {s.text: t for s, t in zip(sentences, topic_of, strict=True)}
+
+
+def test_an_exclude_word_keeps_a_sentence_out_of_its_topic() -> None:
+    bank = "Traders said the rally in bank shares had surprised investors."
+    assert routed(MARKET_DAY, market_topics(""))[bank] == 0
+    after = routed(MARKET_DAY, market_topics('exclude = ["bank shares"]'))
+    assert after[bank] is None
+    # the rest of its article, and the other article, are still about markets
+    assert after["The index closed at its highest level since the spring."] == 0
+    assert after["Analysts expect the rally in shares to continue into the summer."] == 0
+
+
+def test_exclude_articles_keeps_a_whole_article_out_of_its_topic() -> None:
+    topics = market_topics('exclude = ["mining"]\nexclude_articles = true')
+    sentences = segment_articles(MARKET_DAY)
+    routing = route_sentences(MARKET_DAY, sentences, topics)
+    mining = [t for s, t in zip(sentences, routing.topic_of, strict=True) if s.article == 1]
+    assert set(mining) == {None}  # "Analysts expect the rally in shares..." too
+    assert routing.affinity[1, 0] == 0.0
+    assert routing.affinity[1].sum() == pytest.approx(1.0)
+    first = [t for s, t in zip(sentences, routing.topic_of, strict=True) if s.article == 0]
+    assert set(first) == {0}
+
+
+COPPER = article(
+    9,
+    "Copper dealers stock up",
+    "Commodity dealers bought copper ahead of the winter, brokers in Shanghai said.",
+    "Warehouse stocks of copper in Shanghai fell to their lowest in a decade.",
+)
+
+
+def test_a_description_widens_a_topic_more_weakly_than_keywords() -> None:
+    day = [*MARKET_DAY[2:], COPPER]  # no market story to lean on: keywords alone decide
+    lead = COPPER.paragraphs[0]
+    assert routed(day, market_topics(""))[lead] is None
+    described = market_topics('description = "Copper and other commodity dealers\' trade."')
+    assert described.topics[0].description_terms == ("copper", "commod", "dealer", "trade")
+    assert routed(day, described)[lead] == 0
+    # the description does not pull in what shares none of its words
+    assert routed(day, described)["Fans sang in the stands long after the final whistle."] is None
