@@ -258,9 +258,10 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
 
 
 def crontab_line() -> str:
-    """The crontab entry in the README's ```crontab block (the line with a schedule)."""
+    """The crontab entry in the README's first ```crontab block (the line with a schedule);
+    a later block shows fetching every hour besides."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"```crontab\n(.*?)```", readme, re.DOTALL)
+    block = re.findall(r"```crontab\n(.*?)```", readme, re.DOTALL)[0]
     [line] = [ln for ln in block.splitlines() if re.match(r"^[\d*]", ln)]
     return line
 
