@@ -116,3 +116,26 @@ class Brief:
     sections: tuple[Section, ...]
     key_points: tuple[Item, ...]
     articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event of the day as several articles tell it (`briefing/stories.py`): what a
+    brief needs to rank it by independent outlets and to name it."""
+
+    articles: tuple[int, ...]  # indices into the day's articles, ascending
+    label: str  # headline of its most central article
+    central: int  # that article
+    outlets: int  # distinct outlets (entries of one outlet count once, an unnamed one alone)
+    outlet_names: tuple[str, ...]  # the named outlets, as first spelled, in article order
+    first: dt.datetime | None  # earliest publication time among its dated articles
+    last: dt.datetime | None  # latest one
+    cohesion: float  # mean cosine of its articles' pairs (1.0 for one article)
+
+
+@dataclass(frozen=True)
+class Stories:
+    """Every article of the day in exactly one story (most stories are one article)."""
+
+    stories: tuple[Story, ...]  # most independent outlets first, then by first article
+    story_of: tuple[int, ...]  # per article, the index of its story
