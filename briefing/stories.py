@@ -98,15 +98,17 @@ def candidate_links(vectors: sparse.csr_array, times: np.ndarray) -> sparse.csr_
     rows, cols, weights = rows[keep], cols[keep], weights[keep]
     keep = ~_apart(times, rows, cols)
     rows, cols, weights = rows[keep], cols[keep], weights[keep]
+    # A pair found from both sides counts once: keep each pair as (smaller, larger) once.
+    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
+    _, first = np.unique(low * n + high, return_index=True)
+    low, high, weights = low[first], high[first], weights[first]
     links = sparse.coo_array(
         (
             np.concatenate([weights, weights]),
-            (np.concatenate([rows, cols]), np.concatenate([cols, rows])),
+            (np.concatenate([low, high]), np.concatenate([high, low])),
         ),
         shape=(n, n),
     ).tocsr()
-    links.sum_duplicates()
-    links.data = np.minimum(links.data, 1.0)  # a pair found from both sides counts once
     return links
 
 

@@ -267,3 +267,16 @@ def test_no_articles_give_no_stories_and_an_empty_article_is_a_story_of_its_own(
     result = stories_of(articles)
     empty = result.stories[result.story_of[8]]
     assert empty.articles == (8,) and empty.cohesion == 1.0
+
+
+def test_a_candidate_link_is_the_exact_cosine_of_a_close_pair_counted_once() -> None:
+    articles = day()
+    vectors = article_vectors(articles, segment_articles(articles))
+    times = np.full(len(articles), np.nan)
+    links = stories_module.candidate_links(vectors, times).toarray()
+    cosine = (vectors @ vectors.T).toarray()
+    # Eight articles: every other article is a neighbour, so the links are exactly the
+    # pairs at LINK or more (pair by pair, no diagonal), with their cosines.
+    expected = np.where(cosine >= LINK, cosine, 0.0)
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(links, expected, atol=1e-12)
