@@ -25,8 +25,16 @@ TOL = 1e-12  # per sentence: far below any score gap that could change the order
 def term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
     """Sentence-by-term counts (rows: sentences; columns: distinct terms in order of
     first appearance)."""
+    return term_matrix_and_terms(term_lists)[0]
+
+
+def term_matrix_and_terms(
+    term_lists: Sequence[Sequence[str]],
+) -> tuple[sparse.csr_array, list[str]]:
+    """`term_matrix`, and the term of each of its columns: a caller that needs both
+    builds the matrix once."""
     flat = list(itertools.chain.from_iterable(term_lists))
-    column = {term: number for number, term in enumerate(dict.fromkeys(flat))}
+    column = dict(zip(dict.fromkeys(flat), itertools.count()))
     indices = np.fromiter(map(column.__getitem__, flat), dtype=np.int64, count=len(flat))
     indptr = np.zeros(len(term_lists) + 1, dtype=np.int64)
     np.cumsum([len(terms) for terms in term_lists], out=indptr[1:])
@@ -34,7 +42,7 @@ def term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
         (np.ones(len(flat)), indices, indptr), shape=(len(term_lists), max(len(column), 1))
     )
     matrix.sum_duplicates()
-    return matrix
+    return matrix, list(column)
 
 
 def unit_rows(matrix: sparse.csr_array) -> sparse.csr_array:

@@ -9,11 +9,14 @@ learned terms, weighed by how much its article is about each topic.
 
 from __future__ import annotations
 
+import itertools
+from typing import NamedTuple
+
 import numpy as np
 from scipy import sparse
 
 from briefing.model import Article, Routing, Sentence, Topic, TopicSet
-from briefing.rank import term_matrix, unit_rows
+from briefing.rank import term_matrix, term_matrix_and_terms, unit_rows
 from briefing.segment import content_stems, stem, tokenize_words
 
 
@@ -88,7 +91,11 @@ HEADLINE_FLOOR = 0.5  # the affinity a headline's topic lends a body that names 
 
 
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
-    counts = term_matrix(documents).tocsr()
+    return _tfidf_of(term_matrix(documents).tocsr())
+
+
+def _tfidf_of(counts: sparse.csr_array) -> sparse.csr_array:
+    """TF-IDF unit rows of a documents-by-terms count matrix (which it consumes)."""
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
@@ -170,19 +177,26 @@ def _nearest_through_terms(
 
 
 def _weight_by_rarity(
-    article_hits: np.ndarray, sentences: list[Sentence], sentence_hits: list[list[list[str]]]
+    article_hits: np.ndarray,
+    sentences: list[Sentence],
+    sentence_hits: list[list[list[str]]],
+    with_hits: list[int] | None = None,
 ) -> np.ndarray:
     """Keyword hits weighted by how few of the day's articles carry the keyword: a
     keyword found in most articles ("firm", "market") says little about any one of
-    them. The total per article is kept, so it still measures how much evidence there is."""
+    them. The total per article is kept, so it still measures how much evidence there is.
+    `with_hits`: the sentences with any hit, in order (the others add nothing)."""
     n = len(article_hits)
+    if with_hits is None:
+        with_hits = list(range(len(sentences)))
     carriers: dict[tuple[int, str], set[int]] = {}
-    for sentence, hits in zip(sentences, sentence_hits, strict=True):
-        for topic, found in enumerate(hits):
+    for index in with_hits:
+        for topic, found in enumerate(sentence_hits[index]):
             for keyword in found:
-                carriers.setdefault((topic, keyword), set()).add(sentence.article)
+                carriers.setdefault((topic, keyword), set()).add(sentences[index].article)
     weighted = np.zeros_like(article_hits)
-    for sentence, hits in zip(sentences, sentence_hits, strict=True):
+    for index in with_hits:
+        sentence, hits = sentences[index], sentence_hits[index]
         for topic, found in enumerate(hits):
             for keyword in found:
                 rarity = 1.0 + np.log((1.0 + n) / (1.0 + len(carriers[(topic, keyword)])))
@@ -234,13 +248,17 @@ def learn_terms(
 ) -> list[dict[str, float]]:
     """Per topic, the terms far more common in its clearly on-topic articles than in
     the others: the words that keep company with the analyst's keywords."""
-    present = term_matrix(documents).tocsr()
+    counts, names = term_matrix_and_terms(documents)
+    return _learn_terms(counts.tocsr(), names, affinity, excluded)
+
+
+def _learn_terms(
+    present: sparse.csr_array, vocabulary: list[str], affinity: np.ndarray, excluded: set[str]
+) -> list[dict[str, float]]:
+    """`learn_terms` from the documents' term counts (which it consumes) and the terms
+    of its columns: routing builds that matrix once, for this and for the neighbours."""
     present.data[:] = 1.0
-    vocabulary: dict[str, int] = {}
-    for document in documents:
-        for term in document:
-            vocabulary.setdefault(term, len(vocabulary))
-    names = np.array(list(vocabulary), dtype=object)
+    names = np.array(vocabulary, dtype=object)
     learned: list[dict[str, float]] = []
     topics = affinity.shape[1] - 1
     for topic in range(topics):
@@ -304,6 +322,84 @@ def _description_hits(
     return hits
 
 
+class _Evidence(NamedTuple):
+    """Per sentence (rows) and per article, what `_assign` weighs."""
+
+    of_article: np.ndarray  # sentence -> its article
+    counts: np.ndarray  # sentences x topics: distinct keywords found
+    barred: np.ndarray  # sentences x topics: an exclude word keeps it out
+    headline_only: np.ndarray  # per article: only its headline names a topic
+    headline_topic: np.ndarray  # per article: that topic
+
+
+def _learned_counts(sentences: list[Sentence], learned: list[dict[str, float]]) -> np.ndarray:
+    """Sentences x topics: how many of each topic's learned terms a sentence uses (each
+    once), from one pass over the day's terms instead of a set per sentence."""
+    k = len(learned)
+    found = np.zeros((len(sentences), k))
+    known = {term: number for number, term in enumerate(dict.fromkeys(itertools.chain(*learned)))}
+    if not known or not sentences:
+        return found
+    member = np.zeros((len(known), k), dtype=bool)
+    for topic, terms in enumerate(learned):
+        member[[known[t] for t in terms], topic] = True
+    lengths = np.fromiter(map(len, (s.terms for s in sentences)), np.int64, len(sentences))
+    flat = itertools.chain.from_iterable(s.terms for s in sentences)
+    term = np.fromiter(map(known.get, flat, itertools.repeat(-1)), np.int64, int(lengths.sum()))
+    row = np.repeat(np.arange(len(sentences)), lengths)
+    hit = term >= 0
+    pairs = np.unique(row[hit] * len(known) + term[hit])  # a term used twice counts once
+    row, term = np.divmod(pairs, len(known))
+    for topic in range(k):
+        found[:, topic] = np.bincount(row, weights=member[term, topic], minlength=len(sentences))
+    return found
+
+
+def _assign(
+    sentences: list[Sentence],
+    sentence_hits: list[list[list[str]]],
+    headline_keywords: list[list[list[str]]],
+    given: _Evidence,
+    affinity: np.ndarray,
+    learned: list[dict[str, float]],
+) -> tuple[list[int | None], list[tuple[str, ...]]]:
+    """Each sentence's topic and the words that name it, for all sentences at once: its
+    keywords and learned terms (`strength`), weighed by what its article lends it."""
+    k = len(learned)
+    n = len(sentences)
+    if k == 0:
+        return [None] * n, [()] * n
+    counts, of_article = given.counts, given.of_article
+    found = _learned_counts(sentences, learned)
+    strength = counts + LEARNED_WEIGHT * np.minimum(found, 2)
+    lent = affinity[of_article, :k]  # a copy: fancy indexing
+    headline = given.headline_only[of_article]
+    rows = np.flatnonzero(headline)
+    columns = given.headline_topic[of_article[rows]]
+    lent[rows, columns] = np.maximum(lent[rows, columns], HEADLINE_FLOOR)
+    # The article is about the brief's topics; a sentence that names some of them
+    # outright belongs to one of those, whichever topic the article leans to.
+    explicit = ~headline & (affinity[of_article, k] < IN_SCOPE)
+    explicit &= counts.max(axis=1) >= EXPLICIT_HITS
+    named = counts[explicit] >= EXPLICIT_HITS
+    lent[explicit] = np.where(named, np.maximum(lent[explicit], EXPLICIT_FLOOR), 0.0)
+    scores = np.where(given.barred, 0.0, lent * (1.0 + strength))
+    best = np.argmax(scores, axis=1)
+    chosen = scores[np.arange(n), best] >= THRESHOLD
+    topic_of: list[int | None] = [None] * n
+    evidence: list[tuple[str, ...]] = [()] * n
+    for index in np.flatnonzero(chosen).tolist():
+        topic = int(best[index])
+        sentence = sentences[index]
+        words = sentence_hits[index][topic] or headline_keywords[sentence.article][topic]
+        if found[index, topic]:
+            terms = set(sentence.terms)
+            words = [*words, *(t for t in learned[topic] if t in terms)]
+        topic_of[index] = topic
+        evidence[index] = tuple(words)
+    return topic_of, evidence
+
+
 def route_sentences(
     articles: list[Article], sentences: list[Sentence], topics: TopicSet
 ) -> Routing:
@@ -316,8 +412,12 @@ def route_sentences(
     if barred.any():  # an excluded sentence's keywords are no evidence for the topic
         for index, topic in zip(*np.nonzero(barred), strict=True):
             sentence_hits[index][topic] = []
-    counts = np.array([[len(h) for h in hits] for hits in sentence_hits], dtype=float)
-    counts = counts.reshape(len(sentences), k)
+    # Most sentences name no keyword: only those that do are visited one by one below.
+    with_hits = [index for index, hits in enumerate(sentence_hits) if any(hits)]
+    counts = np.zeros((len(sentences), k))
+    if with_hits:
+        counts[with_hits] = [[len(h) for h in sentence_hits[i]] for i in with_hits]
+    of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
     article_hits = np.zeros((len(articles), k))
     headline_hits = np.zeros((len(articles), k))
     headline_keywords: list[list[list[str]]] = []
@@ -331,56 +431,41 @@ def route_sentences(
     headline_hits[barred_articles] = 0.0
     article_hits += headline_hits
     used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
-    for sentence, row, hits in zip(sentences, counts, sentence_hits, strict=True):
-        article_hits[sentence.article] += row
+    np.add.at(article_hits, of_article, counts)  # whole counts: the order of sums is moot
+    for sentence in sentences:
         documents[sentence.article].extend(sentence.terms)
-        for topic, keywords in enumerate(hits):
-            used[sentence.article][topic].update(keywords)
+    for index in with_hits:
+        for topic, keywords in enumerate(sentence_hits[index]):
+            used[sentences[index].article][topic].update(keywords)
     distinct = np.array([[len(keywords) for keywords in per] for per in used], dtype=float)
     # An article whose body names no topic but whose headline does (a short feed entry)
     # is about the headline's topic: its sentences get that topic from the headline.
     headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
     headline_topic = np.argmax(headline_hits, axis=1)
-    article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits)
+    article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits, with_hits)
     article_hits += DESCRIPTION_WEIGHT * _description_hits(articles, sentences, topics)
     article_hits[barred_articles] = 0.0
-    lengths = 1.0 + np.bincount([s.article for s in sentences], minlength=len(articles))
-    affinity = article_affinity(article_hits, _tfidf(documents), lengths, distinct.reshape(-1, k))
+    lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
+    # One count matrix of the documents, for the neighbour search and the learned terms.
+    document_counts, vocabulary = term_matrix_and_terms(documents)
+    vectors = _tfidf_of(document_counts.tocsr().copy())
+    affinity = article_affinity(article_hits, vectors, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)
         affinity[:, :k] = np.where(barred_articles, 0.0, affinity[:, :k])
     keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
-    learned = learn_terms(documents, affinity, keyword_stems)
+    learned = _learn_terms(document_counts.tocsr(), vocabulary, affinity, keyword_stems)
     for entry, weights in zip(topics.topics, learned, strict=True):
         for term in entry.description_terms:  # a description's words count as learned
             weights.setdefault(term, 0.0)
-    topic_of: list[int | None] = []
-    evidence: list[tuple[str, ...]] = []
-    for number, (sentence, hits, row) in enumerate(
-        zip(sentences, sentence_hits, counts, strict=True)
-    ):
-        terms = set(sentence.terms)
-        found = [[t for t in learned[i] if t in terms] for i in range(k)]
-        strength = row + LEARNED_WEIGHT * np.minimum([len(f) for f in found], 2)
-        lent = affinity[sentence.article, :k]
-        if headline_only[sentence.article]:
-            lent = lent.copy()
-            lent[headline_topic[sentence.article]] = max(
-                lent[headline_topic[sentence.article]], HEADLINE_FLOOR
-            )
-        elif affinity[sentence.article, k] < IN_SCOPE and row.max() >= EXPLICIT_HITS:
-            # The article is about the brief's topics; a sentence that names some of them
-            # outright belongs to one of those, whichever topic the article leans to.
-            lent = np.where(row >= EXPLICIT_HITS, np.maximum(lent, EXPLICIT_FLOOR), 0.0)
-        scores = np.where(barred[number], 0.0, lent * (1.0 + strength))
-        best = int(np.argmax(scores)) if k else 0
-        if k and scores[best] >= THRESHOLD:
-            topic_of.append(best)
-            named = hits[best] or headline_keywords[sentence.article][best]
-            evidence.append((*named, *found[best]))
-        else:
-            topic_of.append(None)
-            evidence.append(())
+    topic_of, evidence = _assign(
+        sentences,
+        sentence_hits,
+        headline_keywords,
+        _Evidence(of_article, counts, barred, headline_only, headline_topic),
+        affinity,
+        learned,
+    )
     return Routing(
         topic_of=topic_of,
         evidence=evidence,
