@@ -50,12 +50,18 @@ class KeywordMatcher:
 
     def hits(self, stems: tuple[str, ...]) -> list[list[str]]:
         """For each topic, its keywords found in `stems`, in the topic file's order."""
-        if self._index.keys().isdisjoint(stems):  # most sentences: no keyword starts anywhere
+        firsts = self._index.keys() & stems  # one C-level pass: where a keyword may start
+        if not firsts:  # most sentences: no keyword starts anywhere
             return [[] for _ in self.topics.topics]
         found: dict[int, set[int]] = {}
-        for position, first in enumerate(stems):
-            for number, keyword, pattern in self._index.get(first, ()):
-                if len(pattern) == 1 or stems[position : position + len(pattern)] == pattern:
+        for first in firsts:
+            for number, keyword, pattern in self._index[first]:
+                # One word matches wherever it is; a phrase is tried where it starts.
+                if len(pattern) == 1 or any(
+                    stems[position : position + len(pattern)] == pattern
+                    for position, stem in enumerate(stems)
+                    if stem == first
+                ):
                     found.setdefault(number, set()).add(keyword)
         hits: list[list[str]] = [[] for _ in self.topics.topics]
         for number, keywords in found.items():
