@@ -163,15 +163,32 @@ def find_article_files(sources: list[Path]) -> list[Path]:
             raise InputError(f"{source}: no such file or folder")
     unique: list[Path] = []
     seen: set[Path] = set()
+    folders: dict[Path, Path | None] = {}  # each folder resolved once, not once per file
     for path in found:
-        try:
-            key = path.resolve()
-        except (OSError, RuntimeError):
-            key = path.absolute()
+        key = _real_path(path, folders)
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _real_path(path: Path, folders: dict[Path, Path | None]) -> Path:
+    """`path.resolve()`, its folder's part looked up in `folders` (filled as it goes): a
+    file that is not a link resolves to its resolved folder and its own name, with one
+    lstat instead of one per component of the path."""
+    parent = path.parent
+    if parent not in folders:
+        try:
+            folders[parent] = parent.resolve()
+        except (OSError, RuntimeError):
+            folders[parent] = None
+    folder = folders[parent]
+    try:
+        if folder is not None and path.name not in ("", ".", "..") and not path.is_symlink():
+            return folder / path.name
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _walk(top: Path) -> Iterator[Path]:
