@@ -26,6 +26,7 @@ from briefing.model import (
     Sentence,
     TopicSet,
 )
+from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
     percentiles,
     term_matrix,
@@ -43,7 +44,6 @@ RELEVANCE_WEIGHTS = {
     "length": 0.25,  # longer sentences carry more of the story
 }
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
-DEFAULT_TITLE = "Daily brief"
 MOSTLY_ON_TOPIC = 0.5  # an article at least this much about a topic is one of its stories
 PARTLY_ON_TOPIC = 0.25  # ... and one this much about it still covers part of the topic
 PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
@@ -264,7 +264,7 @@ def compose_brief(
     routing: Routing,
     ranking: Ranking,
     date: dt.date,
-    per_topic: int = 5,
+    per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
 ) -> Brief:
     """The compose stage: each topic's items, chosen from its routed and ranked

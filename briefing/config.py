@@ -15,14 +15,22 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from briefing.errors import InputError, read_input_text
+from briefing.options import (
+    DEFAULT_FOOTNOTES,
+    DEFAULT_FORMATS,
+    DEFAULT_OUT,
+    DEFAULT_PER_TOPIC,
+    FOOTNOTE_STYLES,
+    FORMATS,
+    FootnoteStyle,
+    Format,
+)
 from briefing.timewindow import named_zone, parse_duration
 
-FORMATS = ("md", "pdf", "html", "json")
-FOOTNOTE_STYLES = ("gfm", "plain")
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 DEFAULT_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
@@ -138,12 +146,12 @@ class JobConfig:
     sources: tuple[Path, ...]
     topics: Path | None
     out: Path
-    formats: tuple[str, ...]
+    formats: tuple[Format, ...]
     per_topic: int
     title: str | None
     time_zone: dt.tzinfo | None  # None: TZ, else the machine's zone
     window: str | None  # e.g. "24h": keep the articles published in it
-    footnotes: str
+    footnotes: FootnoteStyle
     email: EmailSettings | None
     feeds: tuple[FeedSource, ...] = ()
     archive: Path | None = None  # None: archive.sqlite in `out`
@@ -340,7 +348,7 @@ def parse_config(text: str, path: Path) -> JobConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     job = _Table(data, path, "", _JOB_KEYS)
-    formats = job.strings("formats") or ["md", "pdf", "json"]
+    formats = job.strings("formats") or list(DEFAULT_FORMATS)
     for name in formats:
         if name not in FORMATS:
             raise job.error(
@@ -357,13 +365,13 @@ def parse_config(text: str, path: Path) -> JobConfig:
         path=path,
         sources=tuple(resolve_path(s, path) for s in job.strings("sources") or []),
         topics=job.path("topics"),
-        out=resolve_path(job.string("out", "out") or "out", path),
-        formats=tuple(dict.fromkeys(formats)),
-        per_topic=int(job.number("per_topic", 5, integer=True, low=1, high=1000)),
+        out=resolve_path(job.string("out", str(DEFAULT_OUT)) or str(DEFAULT_OUT), path),
+        formats=tuple(dict.fromkeys(cast(list[Format], formats))),
+        per_topic=int(job.number("per_topic", DEFAULT_PER_TOPIC, integer=True, low=1, high=1000)),
         title=_title(job),
         time_zone=_time_zone(job),
         window=_window(job),
-        footnotes=job.choice("footnotes", FOOTNOTE_STYLES, "gfm"),
+        footnotes=cast(FootnoteStyle, job.choice("footnotes", FOOTNOTE_STYLES, DEFAULT_FOOTNOTES)),
         email=_email_settings(_Table(email, path, "[email] ", _EMAIL_KEYS))
         if email is not None
         else None,

@@ -1,5 +1,6 @@
 """Errors the user can act on; the CLI turns each into one line on stderr and its exit code."""
 
+import logging
 from pathlib import Path
 
 
@@ -31,3 +32,18 @@ def read_input_text(path: Path, what: str) -> str:
         return read_input(path, what).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read {what} (not UTF-8: {exc.reason})") from None
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line an error is on stderr (and in a run's log)."""
+    if isinstance(exc, (InputError, DeliveryError, RunLockedError)):
+        prefix = "not delivered: " if isinstance(exc, DeliveryError) else ""
+        return f"briefing: error: {prefix}{exc}"
+    return f"briefing: error: {type(exc).__name__}: {exc} (a bug in briefing; please report it)"
+
+
+class OneLine(logging.Formatter):
+    """`briefing: warning: …`: the shape of every line briefing prints or logs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"briefing: {record.levelname.lower()}: {record.getMessage()}"

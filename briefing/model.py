@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # only in annotations: the model loads without NumPy
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from briefing.archive import archive_articles
 from briefing.compose import Brief, compose_brief
 from briefing.errors import InputError
+from briefing.options import DEFAULT_PER_TOPIC
 from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
@@ -67,7 +68,7 @@ def build_brief(
     sources: list[Path],
     topics: TopicSet,
     date: dt.date,
-    per_topic: int = 5,
+    per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
     *,
     zone: dt.tzinfo = dt.UTC,
@@ -83,7 +84,7 @@ def brief_from_articles(
     articles: list[Article],
     topics: TopicSet,
     date: dt.date,
-    per_topic: int = 5,
+    per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
 ) -> Brief:
     """Every stage after reading, in order: segment → route → rank → compose."""

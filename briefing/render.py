@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from briefing import __version__
 from briefing.compose import Brief, Item
 from briefing.config import UNSAFE_CHARACTERS
 from briefing.ingest import Article
+from briefing.options import DEFAULT_FOOTNOTES, FootnoteStyle, Format
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def reported_by(item: Item) -> str:
     return f" (reported by {item.outlets} outlets)" if item.outlets > 1 else ""
 
 
-def citation_markers(numbers: list[int], footnotes: str = "gfm") -> str:
+def citation_markers(numbers: list[int], footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) -> str:
     """An item's citations, written after its last word: `[^1],[^3]` (gfm) or
     ` [1, 3]` (plain), the numbers in ascending order.
 
@@ -160,7 +160,7 @@ def citation_markers(numbers: list[int], footnotes: str = "gfm") -> str:
     return ",".join(f"[^{n}]" for n in numbers)
 
 
-def render_markdown(brief: Brief, footnotes: str = "gfm") -> str:
+def render_markdown(brief: Brief, footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) -> str:
     """`gfm` cites with `[^n]` footnotes; `plain` with `[n]` references to a numbered
     Sources list, for wikis whose Markdown has no footnotes."""
     numbers = citation_numbers(brief)
@@ -360,9 +360,22 @@ def render_explanation(brief: Brief) -> str:
     )
 
 
-RENDERERS: dict[str, Callable[[Brief], str | bytes]] = {
-    "md": render_markdown,
-    "html": render_html,
-    "json": render_json,
-    "pdf": render_pdf,
-}
+def render_brief(
+    brief: Brief,
+    fmt: Format,
+    *,
+    footnotes: FootnoteStyle = DEFAULT_FOOTNOTES,
+    explain: bool = False,
+) -> bytes:
+    """The brief as the bytes of one output format (`footnotes` shapes the Markdown,
+    `explain` adds the reasons for each pick to the JSON)."""
+    rendered: str | bytes
+    if fmt == "md":
+        rendered = render_markdown(brief, footnotes)
+    elif fmt == "json":
+        rendered = render_json(brief, explain=explain)
+    elif fmt == "html":
+        rendered = render_html(brief)
+    else:
+        rendered = render_pdf(brief)
+    return rendered.encode("utf-8") if isinstance(rendered, str) else rendered

@@ -7,7 +7,6 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.compose import (
-    DEFAULT_TITLE,
     KEY_POINTS,
     NEAR_DUPLICATE,
     Brief,
@@ -15,6 +14,7 @@ from briefing.compose import (
     NearDuplicates,
 )
 from briefing.ingest import Article
+from briefing.options import DEFAULT_TITLE
 from briefing.rank import term_matrix
 from briefing.segment import Sentence
 from briefing.topics import TopicSet, parse_topics

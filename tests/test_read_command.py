@@ -407,5 +407,5 @@ def test_a_full_disk_is_exit_2_not_a_cut_off_listing() -> None:
         )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "briefing: error: stdout: cannot write the articles (No space left on device)"
+        "briefing: error: stdout: cannot write the output (No space left on device)"
     ]
