@@ -12,8 +12,8 @@ from pathlib import Path
 from briefing.archive import archive_articles
 from briefing.compose import Brief, compose_brief
 from briefing.errors import InputError
-from briefing.options import DEFAULT_PER_TOPIC
 from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
+from briefing.options import DEFAULT_PER_TOPIC
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
 from briefing.segment import segment_articles
