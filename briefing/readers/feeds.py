@@ -18,8 +18,6 @@ import xml.sax
 from pathlib import Path
 from typing import Any
 
-import feedparser
-
 from briefing.readers.common import (
     Record,
     body_paragraphs,
@@ -80,6 +78,9 @@ def _without_elements(data: bytes, tag: bytes) -> bytes:
 
 
 def read_feed(path: Path, data: bytes, zone: dt.tzinfo) -> list[Record]:
+    # Imported here: a day without feeds does not pay for feedparser (and chardet).
+    import feedparser
+
     # A stream, never a string: feedparser fetches a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(without_captions(data)))
     problem = _xml_problem(parsed)
@@ -136,7 +137,9 @@ def _xml_problem(parsed: Any) -> str | None:
     error = parsed.get("bozo_exception")
     if isinstance(error, xml.sax.SAXParseException):
         return f"line {error.getLineNumber()}: {error.getMessage()}"
-    if isinstance(error, feedparser.CharacterEncodingOverride):
+    from feedparser import CharacterEncodingOverride  # loaded by read_feed already
+
+    if isinstance(error, CharacterEncodingOverride):
         return None
     return str(error) or type(error).__name__
 

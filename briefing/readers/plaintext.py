@@ -14,8 +14,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import markdown
-
 from briefing.readers.common import (
     MAX_LOOSE_TAGS,
     Record,
@@ -109,6 +107,8 @@ _BLOCK_BREAK = re.compile(r"(\n[ \t]*\n)")
 def render_markdown(body: str, name: str) -> list[str]:
     """The paragraphs of a Markdown text, rendered; a block too costly to render is one
     paragraph of its plain text."""
+    import markdown  # here: a day without Markdown files does not import it
+
     loose = len(loose_tag_openings(body))
     if body.count("[") <= MAX_BRACKETS_PER_BLOCK and loose <= MAX_LOOSE_TAGS:
         return html_to_paragraphs(markdown.markdown(body, output_format="html"))
