@@ -33,6 +33,7 @@ from briefing.rank import (
     unit_rows,
 )
 from briefing.standalone import stands_alone
+from briefing.stories import outlet_keys
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 KEY_POINTS = 3
@@ -116,15 +117,6 @@ def _sources(
     first = sentences[quoted].article
     others = sorted({r.article for r in retellings if r.cited} - {first})
     return (first, *others)
-
-
-def outlet_keys(articles: list[Article]) -> tuple[str, ...]:
-    """Per article, what identifies its outlet: entries and pages of one outlet share a
-    key; an article that names no outlet is one of its own."""
-    return tuple(
-        " ".join(a.outlet.casefold().split()) if a.outlet else f"\x00{index}"
-        for index, a in enumerate(articles)
-    )
 
 
 def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:

@@ -75,6 +75,8 @@ def build_brief(
     window: Window | None = None,
     archive: Path | None = None,
 ) -> Brief:
+    """The brief of `date` over SOURCES (folders, files) and the ARCHIVE, if given: read,
+    keep one copy of each article (in the window, when one is given), then build."""
     with _cycle_collector_paused():
         articles = collect_articles(sources, zone, window, archive=archive)
         return brief_from_articles(articles, topics, date, per_topic, title)

@@ -1,36 +1,26 @@
 """`briefing init`: a job folder to start from (a commented config, a topics file and an
-example article), copied from `templates/init/`."""
+example article), copied from the `starter-*` files in `templates/`."""
 
 from __future__ import annotations
 
 from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 
 from briefing.errors import InputError
 
-
-def _starter_files() -> list[tuple[str, Traversable]]:
-    """Each starter file's path in the job folder, and the packaged file it comes from."""
-    found: list[tuple[str, Traversable]] = []
-    pending: list[tuple[str, Traversable]] = [("", resources.files("briefing.templates") / "init")]
-    while pending:
-        prefix, folder = pending.pop()
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.startswith(("_", ".")):
-                continue
-            if entry.is_dir():
-                pending.append((f"{prefix}{entry.name}/", entry))
-            else:
-                found.append((prefix + entry.name, entry))
-    return sorted(found)
+# Each starter file's path in the job folder, and its template in `templates/`.
+STARTER_FILES = {
+    "briefing.toml": "starter-briefing.toml",
+    "topics.toml": "starter-topics.toml",
+    "articles/2026-11-14-dock-strike.txt": "starter-article.txt",
+}
 
 
 def write_starter(folder: Path, *, force: bool = False) -> list[Path]:
     """Write the starter files into FOLDER (made if missing); the paths written. Files
     already there are left alone unless `force`: an error names the first."""
-    files = _starter_files()
-    targets = [(folder / name, source) for name, source in files]
+    templates = resources.files("briefing.templates")
+    targets = [(folder / name, templates / source) for name, source in STARTER_FILES.items()]
     if not force:
         for target, _ in targets:
             if target.exists():

@@ -40,8 +40,8 @@ STEP = 0.04  # how much a larger group's own link threshold rises before it is s
 
 def outlet_keys(articles: list[Article]) -> tuple[str, ...]:
     """Per article, what identifies its outlet: entries and pages of one outlet share a
-    key; an article that names no outlet is one of its own (the rule compose counts
-    an item's outlets by)."""
+    key; an article that names no outlet is one of its own (stories and items count
+    their outlets by it)."""
     return tuple(
         " ".join(a.outlet.casefold().split()) if a.outlet else f"\x00{index}"
         for index, a in enumerate(articles)
