@@ -263,8 +263,17 @@ def is_furniture(line: str) -> bool:
     )
 
 
+_ASCII_DIGITS = "0123456789"
+
+
 def _is_ticker_line(text: str) -> bool:
     """A stock ticker or a widget: at least three figures, and more figures than words."""
+    if text.isascii():
+        # Each figure holds a digit: a line with fewer digits than the figures needed
+        # (`mostly_figures`' own count) is prose, decided without scanning it for runs.
+        needed = max(3, int(0.5 * len(text.split())) + 1)
+        if sum(map(text.count, _ASCII_DIGITS)) < needed:
+            return False
     return mostly_figures(text, 0.5, at_least=3)
 
 
@@ -525,8 +534,17 @@ def normalise_url(url: str) -> str:
     return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
+_WORD_RUN = re.compile(r"[^\W_]+")
+# ASCII bytes that are not letters or digits (what `[^\W_]` leaves out), as spaces.
+_ASCII_NON_WORD = bytes(b if chr(b).isalnum() else 32 for b in range(128)) + bytes(128)
+
+
 def _plain_words(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+    """The text's words, case folded, one space apart: what copies of one article share."""
+    folded = text.casefold()
+    if folded.isascii():  # most text: one C pass over the bytes instead of the pattern
+        return b" ".join(folded.encode("ascii").translate(_ASCII_NON_WORD).split()).decode()
+    return " ".join(_WORD_RUN.findall(folded))
 
 
 def _identity_keys(article: Article) -> list[str]:
