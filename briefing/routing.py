@@ -166,14 +166,20 @@ def _nearest_through_terms(
         rows = scores.shape[0]
         length = np.diff(scores.indptr)
         row = np.repeat(np.arange(rows), length)
-        slot = np.arange(scores.nnz) - scores.indptr[row]
         width = max(int(length.max(initial=0)), k + 1)
-        score = np.full((rows, width), -1.0)  # empty slots and the article itself: never
-        column = np.repeat(np.arange(start, start + rows)[:, None], width, axis=1)
-        score[row, slot] = np.where(scores.indices == row + start, -1.0, scores.data)
-        column[row, slot] = scores.indices
-        top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        index[start : start + block] = np.take_along_axis(column, top, axis=1)
+        # Each row's candidates in its first slots, negated for argpartition; empty slots
+        # and the article itself score -1: never chosen before a real candidate.
+        negated = np.full((rows, width), 1.0)
+        negated[np.arange(width) < length[:, None]] = -np.where(
+            scores.indices == row + start, -1.0, scores.data
+        )
+        top = np.argpartition(negated, k - 1, axis=1)[:, :k]
+        # The article in a chosen slot; an empty slot's is the article itself.
+        filled = top < length[:, None]
+        where = np.where(filled, scores.indptr[:-1, None] + top, 0)
+        found = scores.indices[where] if scores.nnz else np.zeros_like(where)
+        itself = np.arange(start, start + rows)[:, None]
+        index[start : start + block] = np.where(filled, found, itself)
     # An article without k candidates keeps itself in the spare places, with weight 0.
     weight = np.column_stack(
         [np.asarray(vectors.multiply(vectors[index[:, j]]).sum(axis=1)).ravel() for j in range(k)]
