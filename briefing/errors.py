@@ -9,6 +9,15 @@ class InputError(Exception):
     unwritable output (exit code 2)."""
 
 
+class OptionError(InputError):
+    """A bad option value, worded as click words one: "Invalid value for '--date': …"."""
+
+    def __init__(self, message: str, param_hint: str) -> None:
+        super().__init__(f"Invalid value for {param_hint}: {message}")
+        self.message = message
+        self.param_hint = param_hint
+
+
 class DeliveryError(Exception):
     """The brief was built but the mail server did not take it (exit code 3)."""
 

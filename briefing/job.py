@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.config import EmailSettings, JobConfig, parse_addresses
-from briefing.errors import DeliveryError, InputError, OneLine, error_line
+from briefing.errors import (
+    DeliveryError,
+    InputError,
+    OneLine,
+    error_line,
+    read_input,
+    read_input_text,
+)
 from briefing.model import TopicSet
 from briefing.options import FootnoteStyle, Format
 from briefing.timewindow import Window
@@ -189,3 +196,29 @@ def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
             with contextlib.suppress(InputError):
                 write_atomically({log_path: log.data()})
             raise
+
+
+def send_brief(
+    pdf_path: Path, body_path: Path, email: EmailSettings, zone: dt.tzinfo, say: Say = _silent
+) -> None:
+    """`briefing send`: mail a brief built before, its Markdown as the body. The size is
+    checked before anything is read, and the heading gives the mail's subject."""
+    from briefing.deliver import brief_heading
+
+    sizes = [_file_size(pdf_path, "the brief's PDF"), _file_size(body_path, "the brief's Markdown")]
+    check_attachment(pdf_path, sum(sizes), email)
+    pdf = read_input(pdf_path, "the brief's PDF")
+    if not pdf.startswith(b"%PDF-"):
+        raise InputError(f"{pdf_path}: not a PDF file")
+    markdown_text = read_input_text(body_path, "the brief's Markdown")
+    title, date = brief_heading(markdown_text, str(body_path))
+    mail_brief(markdown_text, title, date, pdf_path, pdf, email, zone, say)
+
+
+def _file_size(path: Path, what: str) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None

@@ -21,4 +21,5 @@ DEFAULT_PER_TOPIC = 5
 DEFAULT_OUT = Path("out")
 DEFAULT_SOURCES = (Path("seeds"),)
 DEFAULT_TITLE = "Daily brief"
+STDOUT = Path("-")  # `--out -`: the brief on stdout instead of files
 CONFIG_NAME = "briefing.toml"  # the config `run` and `fetch` find in the current folder

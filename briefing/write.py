@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -261,3 +262,25 @@ def write_brief(
     with run_lock(out_dir):  # a run or build writing there meanwhile would mix two sets
         write_atomically(outputs)
     return list(outputs)
+
+
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE, as a shell reports a reader gone
+
+
+def write_stdout(data: bytes) -> None:
+    """All of `data` on stdout, or an error: a buffered write that fails part-way reports
+    the bytes it got out instead of raising, which would end a cut-off listing with 0."""
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[stream.write(view) :]
+        stream.flush()
+    except BrokenPipeError:
+        # The reader of a pipe stopped early (`briefing read DIR | head`): end quietly,
+        # with the status a shell gives a command ended by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        raise InputError(f"stdout: cannot write the output ({exc.strerror or exc})") from None
