@@ -8,7 +8,8 @@ its title, blank lines between paragraphs), paragraphs split with the product's 
 and one sparse TextRank (`rank.textrank_scores`) over all of them, with no topics, no
 cleaning, no routing, no de-duplication and nothing written. `bench/scale.py` divides the
 product's wall time by this one's; the floor is the same kind of process (interpreter
-start-up, NumPy, SciPy and PyStemmer imported), so the ratio is what the product adds.
+start-up, NumPy, SciPy and PyStemmer imported, one BLAS thread as the command sets it),
+so the ratio is what the product adds.
 
     python bench/floor.py DIR [DIR ...]   # prints one `floor:` line
 
@@ -22,8 +23,13 @@ import time
 START = time.perf_counter()
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+# One BLAS thread, as `briefing` sets it before NumPy loads (a second thread mostly waits
+# on the first on a busy two-core machine): the floor runs on the command's terms.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from briefing.rank import textrank_scores  # noqa: E402
 from briefing.segment import WordAnalyser, is_sentence, split_sentences  # noqa: E402
