@@ -2,7 +2,8 @@
 
 Each run is a fresh `briefing build seeds` process, so interpreter start-up and every
 import are counted. Printed: the median wall time over the runs and the largest peak
-resident memory; first for a JSON-only build (no WeasyPrint), then the full build.
+resident memory; first `briefing --version` (start-up alone), then a JSON-only build (no
+WeasyPrint), then the full build.
 
     python bench/seeds.py [--repeat 5]
 """
@@ -23,9 +24,12 @@ DATE = "2026-11-22"
 
 
 def cold_build(formats: str, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `briefing build seeds` process."""
+    """Wall seconds and peak RSS (MB) of one `briefing build seeds` process (or of
+    `briefing --version` for the format "version")."""
     command = [sys.executable, "-m", "briefing", "build", "seeds", "--date", DATE]
     command += ["--format", formats, "--out", str(out)]
+    if formats == "version":
+        command = [sys.executable, "-m", "briefing", "--version"]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -40,7 +44,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="cold builds per format set")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-seeds-") as out:
-        for formats in ("json", "md,pdf,json"):
+        for formats in ("version", "json", "md,pdf,json"):
             runs = [cold_build(formats, Path(out)) for _ in range(args.repeat)]
             wall = statistics.median(w for w, _ in runs)
             rss = max(r for _, r in runs)
