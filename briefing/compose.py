@@ -24,7 +24,9 @@ from briefing.model import (
     Routing,
     Section,
     Sentence,
+    Stories,
     TopicSet,
+    TopStory,
 )
 from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
@@ -36,7 +38,7 @@ from briefing.standalone import stands_alone
 from briefing.stories import outlet_keys
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
-KEY_POINTS = 3
+TOP_STORIES = 3  # stories the brief opens with
 # A pick's relevance blends four ranks within the topic's pool (each 0 = worst, 1 = best).
 RELEVANCE_WEIGHTS = {
     "topic_rank": 0.25,  # TextRank centrality among the topic's sentences
@@ -255,12 +257,13 @@ def compose_brief(
     topics: TopicSet,
     routing: Routing,
     ranking: Ranking,
+    stories: Stories,
     date: dt.date,
     per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
 ) -> Brief:
     """The compose stage: each topic's items, chosen from its routed and ranked
-    sentences, one item per fact across the whole brief, and the day's key points."""
+    sentences, one item per fact across the whole brief, and the day's top stories."""
     signals = sentence_signals(articles, sentences, ranking)
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
@@ -280,12 +283,23 @@ def compose_brief(
             routing.learned[index],
         )
         sections.append(Section(topic=topic, items=tuple(items)))
-    everything = [item for section in sections for item in section.items]
-    key_points = sorted(everything, key=lambda item: (-item.score, item.sentence))[:KEY_POINTS]
+    top = top_stories([item for section in sections for item in section.items], stories)
     return Brief(
         title=title or topics.title or DEFAULT_TITLE,
         date=date,
         sections=tuple(sections),
-        key_points=tuple(key_points),
+        key_points=tuple(entry.item for entry in top),
         articles=tuple(articles),
+        top_stories=top,
     )
+
+
+def top_stories(items: list[Item], stories: Stories) -> tuple[TopStory, ...]:
+    """The stories carried by the most independent outlets, each with its best item (the
+    highest-scored one quoted from any of its articles); a story the brief quotes nothing
+    from is left out. Ties keep the stories' own order (their first article)."""
+    best: dict[int, Item] = {}
+    for item in sorted(items, key=lambda item: (-item.score, item.sentence)):
+        best.setdefault(stories.story_of[item.sources[0]], item)
+    chosen = [index for index in range(len(stories.stories)) if index in best][:TOP_STORIES]
+    return tuple(TopStory(stories.stories[index], best[index]) for index in chosen)

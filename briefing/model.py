@@ -116,8 +116,17 @@ class Brief:
     title: str
     date: dt.date
     sections: tuple[Section, ...]
-    key_points: tuple[Item, ...]
+    key_points: tuple[Item, ...]  # the top stories' items, in their order
     articles: tuple[Article, ...]
+    top_stories: tuple[TopStory, ...] = ()
+
+
+@dataclass(frozen=True)
+class TopStory:
+    """A story on the brief's first lines: the story, and the best item quoted from it."""
+
+    story: Story
+    item: Item
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ import jinja2
 import markdown
 
 from briefing import __version__
-from briefing.compose import Brief, Item
 from briefing.config import UNSAFE_CHARACTERS
-from briefing.ingest import Article
+from briefing.model import Article, Brief, Item, Story
 from briefing.options import DEFAULT_FOOTNOTES, FootnoteStyle, Format
 
 log = logging.getLogger(__name__)
@@ -146,6 +145,20 @@ def reported_by(item: Item) -> str:
     return f" (reported by {item.outlets} outlets)" if item.outlets > 1 else ""
 
 
+def carried_by(story: Story) -> str:
+    """Who carries a top story: "3 outlets: A, B, C", or "3 outlets, among them A" when
+    some of its articles name no outlet."""
+    count = f"{story.outlets} outlet{'s' if story.outlets != 1 else ''}"
+    names = ", ".join(story.outlet_names)
+    if not names:
+        return count
+    return (
+        f"{count}: {names}"
+        if len(story.outlet_names) == story.outlets
+        else f"{count}, among them {names}"
+    )
+
+
 def citation_markers(numbers: list[int], footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) -> str:
     """An item's citations, written after its last word: `[^1],[^3]` (gfm) or
     ` [1, 3]` (plain), the numbers in ascending order.
@@ -174,7 +187,8 @@ def render_markdown(brief: Brief, footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) 
         title=brief.title,  # each title is made one line and escaped by the template
         date=brief.date.isoformat(),
         articles=brief.articles,
-        key_points=brief.key_points,
+        top_stories=brief.top_stories,
+        carried=carried_by,
         sections=brief.sections,
         cited=[brief.articles[a] for a in numbers],
         refs=refs,
@@ -340,9 +354,20 @@ def render_json(brief: Brief, explain: bool = False) -> str:
             }
             for section in brief.sections
         ],
-        "key_points": [
-            {"topic": topic_of[item.sentence], **_item_json(brief, item, explain)}
-            for item in brief.key_points
+        "top_stories": [
+            {
+                "label": one_line(top.story.label),
+                "outlets": top.story.outlets,
+                "outlet_names": [one_line(name) for name in top.story.outlet_names],
+                "articles": [brief.articles[a].id for a in top.story.articles],
+                "first": top.story.first.isoformat() if top.story.first else None,
+                "last": top.story.last.isoformat() if top.story.last else None,
+                "item": {
+                    "topic": topic_of[top.item.sentence],
+                    **_item_json(brief, top.item, explain),
+                },
+            }
+            for top in brief.top_stories
         ],
         "sources": [_source_json(a) for a in brief.articles],
     }

@@ -16,6 +16,7 @@ from briefing.compose import compose_brief
 from briefing.model import Article, Brief, Sentence, TopicSet
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
+from briefing.stories import find_stories
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -117,4 +118,7 @@ def compose_day(
     """Route, rank and compose sentences a test segmented, as the pipeline does."""
     routing = route_sentences(articles, sentences, topics)
     ranking = rank_sentences(sentences, routing, len(topics.topics))
-    return compose_brief(articles, sentences, topics, routing, ranking, date, per_topic, title)
+    stories = find_stories(articles, sentences)
+    return compose_brief(
+        articles, sentences, topics, routing, ranking, stories, date, per_topic, title
+    )

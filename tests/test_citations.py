@@ -34,7 +34,7 @@ from briefing.topics import load_topics
 
 NBSP = "\u00a0"
 # The seeds' Putin quote on Idlib is told by two outlets; its Sources entries are 1 (the
-# Su-35 article, 002) and 3 (RFE/RL, 001), as the README's excerpt shows.
+# Su-35 article, 002) and 4 (RFE/RL, 001), as the README's excerpt shows.
 IDLIB_END = "Putin told a joint briefing with Erdogan."
 REPORTED = " (reported by 2 outlets)"
 
@@ -72,7 +72,7 @@ def test_two_sources_are_cited_as_separate_ascending_markers_in_gfm_markdown(
     seeds_brief: Brief,
 ) -> None:
     lines = [line for line in render_markdown(seeds_brief).splitlines() if IDLIB_END in line]
-    assert lines and all(line.endswith(f"{IDLIB_END}[^1],[^3]{REPORTED}") for line in lines)
+    assert lines and all(line.endswith(f"{IDLIB_END}[^1],[^4]{REPORTED}") for line in lines)
 
 
 def test_two_sources_are_cited_as_one_bracket_with_no_break_spaces_in_plain_markdown(
@@ -80,14 +80,14 @@ def test_two_sources_are_cited_as_one_bracket_with_no_break_spaces_in_plain_mark
 ) -> None:
     text = render_markdown(seeds_brief, "plain")
     lines = [line for line in text.splitlines() if IDLIB_END in line]
-    assert lines and all(line.endswith(f"{IDLIB_END}{NBSP}[1,{NBSP}3]{REPORTED}") for line in lines)
+    assert lines and all(line.endswith(f"{IDLIB_END}{NBSP}[1,{NBSP}4]{REPORTED}") for line in lines)
     assert f"{NBSP}[4]\n" in text  # one source: the same no-break space before it
 
 
 def test_the_html_shows_the_markers_of_several_sources_separated(seeds_brief: Brief) -> None:
     page = render_html(seeds_brief)
     shown = [html_to_text(li) for li in re.findall(r"<li>(.*?)</li>", page, re.DOTALL)]
-    assert sum(li.endswith(f"{IDLIB_END}1,3{REPORTED}") for li in shown) == 2
+    assert sum(li.endswith(f"{IDLIB_END}1,4{REPORTED}") for li in shown) == 1
     # Every item's markers: ascending numbers, one comma between two.
     for item in reading_order(seeds_brief):
         [li] = {li for li in shown if li.startswith(normalise(item.text))}
@@ -101,14 +101,14 @@ def test_the_pdf_text_shows_the_markers_of_several_sources_separated(
     seeds_pdf: RenderedPdf,
 ) -> None:
     text = normalise(" ".join(pdf_lines(seeds_pdf.data)))
-    assert text.count(f"{IDLIB_END}1,3{REPORTED}") == 2
+    assert text.count(f"{IDLIB_END}1,4{REPORTED}") == 1
     assert f"{IDLIB_END}31" not in text and f"{IDLIB_END}13" not in text
 
 
 def test_the_email_shows_separated_ascending_markers_in_its_text_and_html(
     seeds_brief: Brief, seeds_pdf: RenderedPdf
 ) -> None:
-    for style, in_text in (("gfm", "[^1],[^3]"), ("plain", f"{NBSP}[1,{NBSP}3]")):
+    for style, in_text in (("gfm", "[^1],[^4]"), ("plain", f"{NBSP}[1,{NBSP}4]")):
         message = build_message(
             markdown_text=render_markdown(seeds_brief, style),
             title=seeds_brief.title,
@@ -122,9 +122,9 @@ def test_the_email_shows_separated_ascending_markers_in_its_text_and_html(
         received = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
         plain, page = received.get_body(("plain",)), received.get_body(("html",))
         assert plain is not None and page is not None
-        assert plain.get_content().count(f"{IDLIB_END}{in_text}{REPORTED}") == 2, style
-        in_html = "1,3" if style == "gfm" else " [1, 3]"  # (the no-break spaces normalised)
-        assert html_to_text(page.get_content()).count(f"{IDLIB_END}{in_html}") == 2, style
+        assert plain.get_content().count(f"{IDLIB_END}{in_text}{REPORTED}") == 1, style
+        in_html = "1,4" if style == "gfm" else " [1, 4]"  # (the no-break spaces normalised)
+        assert html_to_text(page.get_content()).count(f"{IDLIB_END}{in_html}") == 1, style
 
 
 # --- Line breaking ------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.compose import (
-    KEY_POINTS,
     NEAR_DUPLICATE,
+    TOP_STORIES,
     Brief,
     Item,
     NearDuplicates,
@@ -104,12 +104,16 @@ def test_each_section_holds_its_own_topic(seeds_brief: Brief) -> None:
     assert seeds_brief.date == DATE
 
 
-def test_key_points_are_the_three_best_items_of_the_sections(seeds_brief: Brief) -> None:
+def test_top_stories_are_the_seeds_two_stories_with_their_best_items(seeds_brief: Brief) -> None:
+    """The MAKS 2019 visit (000-002, three outlets) and the 2016 reset (003-004, two)."""
     everything = items(seeds_brief)
-    assert len(seeds_brief.key_points) == KEY_POINTS == 3
-    assert all(point in everything for point in seeds_brief.key_points)
-    best = sorted(everything, key=lambda item: (-item.score, item.sentence))[:3]
-    assert list(seeds_brief.key_points) == best
+    top = seeds_brief.top_stories
+    assert [t.story.articles for t in top] == [(0, 1, 2), (3, 4)]
+    assert [t.story.outlets for t in top] == [3, 2]
+    for entry in top:
+        quoted = [i for i in everything if i.sources[0] in entry.story.articles]
+        assert entry.item == max(quoted, key=lambda item: (item.score, -item.sentence))
+    assert seeds_brief.key_points == tuple(t.item for t in top)
 
 
 @pytest.mark.parametrize("per_topic", [1, 2, 3])
@@ -121,7 +125,7 @@ def test_per_topic_limits_every_section(
 ) -> None:
     brief = compose_day(seed_articles, seed_sentences, default_topics, DATE, per_topic=per_topic)
     assert [len(s.items) for s in brief.sections] == [per_topic] * 3
-    assert len(brief.key_points) == min(KEY_POINTS, 3 * per_topic)
+    assert len(brief.top_stories) == min(TOP_STORIES, 2)  # the seeds tell two stories
 
 
 def test_topic_without_matching_sentence_gives_an_empty_section(

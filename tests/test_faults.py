@@ -326,7 +326,7 @@ def test_a_topic_title_cannot_inject_headings(tmp_path: Path) -> None:
     headings = [line for line in markdown.splitlines() if line.startswith("#")]
     assert headings == [
         f"# Desk # Fake brief — {DATE_TEXT}",  # a `#` inside a line is only text
-        "## Key points",
+        "## Top stories",
         "## Syria ## Injected ### Also injected \\#",
         "## Sources",
     ]

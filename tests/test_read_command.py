@@ -256,7 +256,10 @@ def cited(brief: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": brief["title"],
         "topics": [{**t, "items": [item(i) for i in t["items"]]} for t in brief["topics"]],
-        "key_points": [item(k) for k in brief["key_points"]],
+        "top_stories": [
+            {**t, "articles": len(t["articles"]), "item": item(t["item"])}
+            for t in brief["top_stories"]
+        ],
         "sources": list(by_id.values()),
     }
 
