@@ -291,6 +291,7 @@ def compose_brief(
         key_points=tuple(entry.item for entry in top),
         articles=tuple(articles),
         top_stories=top,
+        routing=routing,
     )
 
 

@@ -8,7 +8,7 @@ can import them without importing another stage.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only in annotations: the model loads without NumPy
@@ -70,6 +70,11 @@ class Routing:
     affinity: np.ndarray  # articles x (topics + 1): how much each article is about each
     # topic; the last column is "none of them"
     learned: tuple[tuple[str, ...], ...]  # per topic: terms learned from on-topic articles
+    # What `--explain` shows of an article's leaning (articles x topics, then neighbours):
+    keywords: tuple[tuple[tuple[str, ...], ...], ...] = ()  # its keywords, headline included
+    headline_keywords: tuple[tuple[tuple[str, ...], ...], ...] = ()  # its headline's
+    neighbours: np.ndarray | None = None  # articles x NEIGHBOURS: its most similar articles
+    neighbour_weights: np.ndarray | None = None  # their cosines
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ class Brief:
     key_points: tuple[Item, ...]  # the top stories' items, in their order
     articles: tuple[Article, ...]
     top_stories: tuple[TopStory, ...] = ()
+    routing: Routing | None = field(default=None, compare=False, repr=False)  # for --explain
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import jinja2
 import markdown
+import numpy as np
 
 from briefing import __version__
 from briefing.config import UNSAFE_CHARACTERS
@@ -311,6 +312,7 @@ def explanation(brief: Brief, item: Item) -> dict[str, Any]:
     return {
         "keywords": list(item.keywords),
         "learned_terms": list(item.learned),
+        "article": article_leaning(brief, item.sources[0]),
         "relevance": dict(item.relevance),
         "outlets": item.outlets,
         "merged": [
@@ -322,6 +324,52 @@ def explanation(brief: Brief, item: Item) -> dict[str, Any]:
             }
             for r in item.retellings
         ],
+    }
+
+
+def article_leaning(brief: Brief, article: int) -> dict[str, Any]:
+    """Why an article leaned to its topics: its affinity for each (and for none), the
+    keywords it and its headline use, and its nearest articles with the topic each leans
+    to; what an analyst needs to fix a topics file."""
+    routing = brief.routing
+    if routing is None or routing.neighbours is None or routing.neighbour_weights is None:
+        return {}
+    topics = [section.topic for section in brief.sections]
+
+    def leans_to(index: int) -> str:
+        row = routing.affinity[index]
+        best = int(np.argmax(row))
+        return topics[best].id if best < len(topics) else "none"
+
+    neighbours = [
+        {
+            "id": brief.articles[int(other)].id,
+            "cosine": round(float(weight), 3),
+            "leans_to": leans_to(int(other)),
+            "affinity": round(float(routing.affinity[int(other)].max()), 3),
+        }
+        for other, weight in zip(
+            routing.neighbours[article], routing.neighbour_weights[article], strict=True
+        )
+        if weight > 0
+    ]
+    return {
+        "id": brief.articles[article].id,
+        "affinity": {
+            **{t.id: round(float(routing.affinity[article, i]), 3) for i, t in enumerate(topics)},
+            "none": round(float(routing.affinity[article, len(topics)]), 3),
+        },
+        "keywords": {
+            t.id: list(routing.keywords[article][i])
+            for i, t in enumerate(topics)
+            if routing.keywords[article][i]
+        },
+        "headline_keywords": {
+            t.id: list(routing.headline_keywords[article][i])
+            for i, t in enumerate(topics)
+            if routing.headline_keywords[article][i]
+        },
+        "neighbours": neighbours,
     }
 
 

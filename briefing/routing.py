@@ -218,7 +218,11 @@ def _weight_by_rarity(
 
 
 def article_affinity(
-    hits: np.ndarray, vectors: sparse.csr_array, lengths: np.ndarray, distinct: np.ndarray
+    hits: np.ndarray,
+    neighbours: np.ndarray,
+    weights: np.ndarray,
+    lengths: np.ndarray,
+    distinct: np.ndarray,
 ) -> np.ndarray:
     """How much each article is about each topic (rows sum to 1; last column: none).
 
@@ -245,7 +249,6 @@ def article_affinity(
     clear &= distinct[np.arange(n), best] >= SEED_KEYWORDS
     seeds[clear, best[clear]] = 1.0
     seeds[total == 0, k] = 1.0
-    neighbours, weights = _nearest(vectors, NEIGHBOURS)
     affinity = seeds
     for _ in range(2):
         votes = (weights[:, :, None] * affinity[neighbours]).sum(axis=1)
@@ -461,15 +464,16 @@ def route_sentences(
     # One count matrix of the documents, for the neighbour search and the learned terms.
     document_counts, vocabulary = term_matrix_and_terms(documents)
     vectors = _tfidf_of(document_counts.tocsr().copy())
-    affinity = article_affinity(article_hits, vectors, lengths, distinct.reshape(-1, k))
+    neighbours, weights = _nearest(vectors, NEIGHBOURS)
+    affinity = article_affinity(article_hits, neighbours, weights, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)
         affinity[:, :k] = np.where(barred_articles, 0.0, affinity[:, :k])
     keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
     learned = _learn_terms(document_counts.tocsr(), vocabulary, affinity, keyword_stems)
-    for entry, weights in zip(topics.topics, learned, strict=True):
+    for entry, gains in zip(topics.topics, learned, strict=True):
         for term in entry.description_terms:  # a description's words count as learned
-            weights.setdefault(term, 0.0)
+            gains.setdefault(term, 0.0)
     topic_of, evidence = _assign(
         sentences,
         sentence_hits,
@@ -483,6 +487,10 @@ def route_sentences(
         evidence=evidence,
         affinity=affinity,
         learned=tuple(tuple(t) for t in learned),
+        keywords=tuple(tuple(tuple(sorted(found)) for found in per_topic) for per_topic in used),
+        headline_keywords=tuple(tuple(tuple(h) for h in hits) for hits in headline_keywords),
+        neighbours=neighbours,
+        neighbour_weights=weights,
     )
 
 

@@ -34,6 +34,7 @@ from briefing.pipeline import build_brief
 from briefing.render import (
     citation_numbers,
     escape_markdown,
+    explanation,
     render_explanation,
     render_html,
     render_json,
@@ -536,3 +537,21 @@ def test_outlet_with_markup_and_link_with_odd_characters_render_intact(tmp_path:
     assert any(
         li.startswith(f"*Star* & [Co], “The plan”, 2026-11-14, {url}") for li in li_texts(page)
     )
+
+
+def test_explain_shows_why_an_article_leaned_to_its_topic(seeds_brief: Brief) -> None:
+    """Affinity for every topic and for none, the article's own keywords, and its nearest
+    articles with the topic each leans to: what an analyst fixes a topics file by."""
+    defence = next(s for s in seeds_brief.sections if s.topic.id == "defence")
+    item = defence.items[0]
+    why = explanation(seeds_brief, item)["article"]
+    assert why["id"] == seeds_brief.articles[item.sources[0]].id
+    assert set(why["affinity"]) == {"defence", "syria", "reset", "none"}
+    assert sum(why["affinity"].values()) == pytest.approx(1.0, abs=0.01)
+    assert max(why["affinity"], key=why["affinity"].get) == "defence"
+    assert set(item.keywords) <= set(why["keywords"]["defence"])
+    ids = {a.id for a in seeds_brief.articles} - {why["id"]}
+    assert {n["id"] for n in why["neighbours"]} <= ids
+    assert all(0 < n["cosine"] <= 1 and n["leans_to"] in why["affinity"] for n in why["neighbours"])
+    text = render_explanation(seeds_brief)
+    assert f"article {why['id']} leans: defence " in text and "its neighbours: " in text
