@@ -13,6 +13,9 @@ reference, otherwise they are compared with it and every difference is listed.
     python bench/identical.py --save      # before a change: the reference
     python bench/identical.py             # after it: exit 1 on any difference
     python bench/identical.py --tree DIR  # build with the package found in DIR instead
+
+The builds run in the work folder, not here, so that `python -m briefing` finds the
+package of `--tree` and not the one in the current folder.
 """
 
 from __future__ import annotations
@@ -144,6 +147,17 @@ def build(case: Case, work: Path, tree: Path) -> tuple[dict[str, str], float]:
     return hashes, wall
 
 
+def _templates_in(tree: Path) -> None:
+    """Make another tree's templates the ones its builds load. The editable install maps
+    `briefing.templates` to this repository's templates/ folder, so a clone on PYTHONPATH
+    would render with the working tree's templates; a `briefing/templates` link in the
+    clone is found first."""
+    inside, beside = tree / "briefing" / "templates", tree / "templates"
+    if tree != REPO and beside.is_dir() and not inside.exists():
+        inside.symlink_to(Path("..") / "templates")
+        print(f"identical: linked {inside} -> ../templates", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", action="store_true", help="write the reference")
@@ -160,6 +174,7 @@ def main() -> None:
         wanted = set(args.only.split(","))
         cases = [case for case in cases if case.name in wanted]
     tree = args.tree.resolve()
+    _templates_in(tree)
     with ThreadPoolExecutor(args.jobs) as pool:
         built = pool.map(lambda case: build(case, work, tree), cases)
         results = dict(zip([case.name for case in cases], built, strict=True))

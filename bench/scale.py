@@ -117,10 +117,12 @@ class Run:
     rss_sum_mb: float
 
 
-def run_process(command: list[str], what: str) -> Run:
-    """Run `command` to its end, sampling its process tree's memory."""
+def run_process(command: list[str], what: str, cwd: Path) -> Run:
+    """Run `command` to its end in `cwd`, sampling its process tree's memory. (Not in the
+    current folder: there `python -m briefing` would import the package found in it, not
+    the one PYTHONPATH names.)"""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     memory = TreeMemory(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -136,12 +138,13 @@ def run_build(corpus: Path, out: Path) -> Run:
     """One `briefing build --format json` of the corpus."""
     command = [sys.executable, "-m", "briefing", "build", str(corpus), "--topics", str(TOPICS)]
     command += ["--date", DATE, "--format", "json", "--out", str(out)]
-    return run_process(command, f"build of {corpus}")
+    return run_process(command, f"build of {corpus}", out.parent)
 
 
 def run_floor(corpus: Path) -> Run:
     """One `bench/floor.py` over the corpus: read, split, stem, TextRank."""
-    return run_process([sys.executable, str(BENCH / "floor.py"), str(corpus)], "floor")
+    command = [sys.executable, str(BENCH / "floor.py"), str(corpus)]
+    return run_process(command, "floor", corpus.parent)
 
 
 def corpus_for(workdir: Path, articles: int) -> tuple[Path, int]:
@@ -163,7 +166,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="briefing-scale-") as temporary:
-        workdir = args.workdir or Path(temporary)
+        workdir = (args.workdir or Path(temporary)).resolve()  # the builds run inside it
         workdir.mkdir(parents=True, exist_ok=True)
         walls: dict[int, float] = {}
         for articles in sizes:

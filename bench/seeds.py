@@ -26,12 +26,14 @@ DATE = "2026-11-22"
 def cold_build(formats: str, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one `briefing build seeds` process (or of
     `briefing --version` for the format "version")."""
-    command = [sys.executable, "-m", "briefing", "build", "seeds", "--date", DATE]
+    command = [sys.executable, "-m", "briefing", "build", str(REPO / "seeds"), "--date", DATE]
     command += ["--format", formats, "--out", str(out)]
     if formats == "version":
         command = [sys.executable, "-m", "briefing", "--version"]
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
+    # Run in `out`: in the repository, `python -m briefing` would import its package even
+    # when PYTHONPATH names another tree to time.
+    process = subprocess.Popen(command, cwd=out, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
