@@ -124,6 +124,13 @@ def brief_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--archive", "archive_path", type=click.Path(path_type=Path), help=ARCHIVE_HELP
         ),
+        click.option(
+            "--history",
+            "history_path",
+            type=click.Path(path_type=Path),
+            help="SQLite file of what earlier briefs reported: say what is new, repeat no fact "
+            "[the config's history, else none].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -171,13 +178,26 @@ def build(explain: bool, quiet: bool, verbose: bool, **options: Any) -> None:
         zone=plan.zone,
         window=plan.window,
         archive=plan.archive,
+        history=plan.history,
+        novelty_days=plan.novelty_days,
     )
     if plan.out == STDOUT:
         _print_brief(brief, plan.formats, plan.footnotes, explain)
+        if plan.history is not None:
+            from briefing.history import record_brief
+
+            record_brief(plan.history, brief)
         return
     from briefing.write import write_brief
 
-    written = write_brief(brief, plan.out, plan.formats, footnotes=plan.footnotes, explain=explain)
+    written = write_brief(
+        brief,
+        plan.out,
+        plan.formats,
+        footnotes=plan.footnotes,
+        explain=explain,
+        history=plan.history,
+    )
     if not quiet:
         for path in written:
             click.echo(str(path))

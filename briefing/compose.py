@@ -9,7 +9,8 @@ section.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -18,7 +19,10 @@ from briefing.corroborate import corroborates
 from briefing.model import (
     Article,
     Brief,
+    History,
     Item,
+    Novelty,
+    PastStory,
     Ranking,
     Retelling,
     Routing,
@@ -171,6 +175,7 @@ def select_items(
     per_topic: int,
     evidence: list[tuple[str, ...]] | None = None,
     learned: tuple[str, ...] = (),
+    reported: Callable[[int, int], bool] | None = None,
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
@@ -228,9 +233,12 @@ def select_items(
         members = signals.facts.members(index)
         available &= ~np.isin(at, members)
         used.update(members.tolist())
-        redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
         retellings = _retellings(members.tolist(), index, sentences)
         sources = _sources(index, retellings, sentences)
+        outlets = len({signals.outlets[a] for a in sources})
+        if reported is not None and reported(index, outlets):
+            continue  # an earlier brief told this fact, by as many outlets: not again
+        redundancy = np.maximum(redundancy, (vectors @ vectors[position].T).toarray().ravel())
         given[sources[0]] = given.get(sources[0], 0) + 1
         items.append(
             Item(
@@ -238,7 +246,8 @@ def select_items(
                 sources=sources,
                 score=round(float(relative[position]), 4),
                 sentence=index,
-                outlets=len({signals.outlets[a] for a in sources}),
+                outlets=outlets,
+                terms=tuple(sorted(set(sentences[index].terms))),
                 keywords=tuple(t for t in evidence[index] if t not in learned),
                 learned=tuple(t for t in evidence[index] if t in learned),
                 relevance=(
@@ -261,10 +270,15 @@ def compose_brief(
     date: dt.date,
     per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
+    history: History | None = None,
+    novelty: Novelty | None = None,
 ) -> Brief:
     """The compose stage: each topic's items, chosen from its routed and ranked
-    sentences, one item per fact across the whole brief, and the day's top stories."""
+    sentences, one item per fact across the whole brief, and the day's top stories.
+    With a `history` (and its `novelty`), a fact an earlier brief reported is left out
+    unless more outlets carry it now, and each item is marked new or update."""
     signals = sentence_signals(articles, sentences, ranking)
+    reported = _reported(history, novelty) if history is not None and novelty else None
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()
     sections = []
@@ -281,7 +295,10 @@ def compose_brief(
             per_topic,
             routing.evidence,
             routing.learned[index],
+            reported,
         )
+        if history is not None and novelty is not None:
+            items = [_mark(item, stories, history, novelty) for item in items]
         sections.append(Section(topic=topic, items=tuple(items)))
     top = top_stories([item for section in sections for item in section.items], stories)
     return Brief(
@@ -292,6 +309,54 @@ def compose_brief(
         articles=tuple(articles),
         top_stories=top,
         routing=routing,
+        story_records=_story_records(sections, articles, stories, novelty),
+        follows_history=bool(history and (history.facts or history.stories)),
+    )
+
+
+def _reported(history: History, novelty: Novelty) -> Callable[[int, int], bool]:
+    def reported(sentence: int, outlets: int) -> bool:
+        past = int(novelty.repeat_of[sentence])
+        return past >= 0 and outlets <= history.facts[past].outlets
+
+    return reported
+
+
+def _mark(item: Item, stories: Stories, history: History, novelty: Novelty) -> Item:
+    """An item's story across days and its status: "update" when its story is a known
+    one or its fact is one more outlets carry now, else "new"."""
+    story = stories.story_of[item.sources[0]]
+    past = int(novelty.repeat_of[item.sentence])
+    if past >= 0:  # a known fact, newly corroborated
+        fact = history.facts[past]
+        return replace(item, story=fact.story, status="update", first_reported=fact.first_reported)
+    status = "update" if novelty.known[story] else "new"
+    return replace(
+        item,
+        story=novelty.story_key[story],
+        status=status,
+        first_reported=novelty.first_reported[story],
+    )
+
+
+def _story_records(
+    sections: list[Section],
+    articles: list[Article],
+    stories: Stories,
+    novelty: Novelty | None,
+) -> tuple[PastStory, ...]:
+    """The stories this brief quotes, as the history keeps them."""
+    if novelty is None:
+        return ()
+    quoted = sorted({stories.story_of[i.sources[0]] for s in sections for i in s.items})
+    return tuple(
+        PastStory(
+            key=novelty.story_key[index],
+            first_reported=novelty.first_reported[index],
+            label=stories.stories[index].label,
+            articles=tuple(articles[a].id for a in stories.stories[index].articles),
+        )
+        for index in quoted
     )
 
 

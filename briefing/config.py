@@ -22,6 +22,7 @@ from briefing.errors import InputError, read_input_text
 from briefing.options import (
     DEFAULT_FOOTNOTES,
     DEFAULT_FORMATS,
+    DEFAULT_NOVELTY_DAYS,
     DEFAULT_OUT,
     DEFAULT_PER_TOPIC,
     FOOTNOTE_STYLES,
@@ -56,6 +57,8 @@ _JOB_KEYS = {
     "opml",
     "archive",
     "keep_days",
+    "history",
+    "novelty_days",
     "fetch",
 }
 _FEED_KEYS = {"url", "outlet", "pages"}
@@ -156,6 +159,8 @@ class JobConfig:
     feeds: tuple[FeedSource, ...] = ()
     archive: Path | None = None  # None: archive.sqlite in `out`
     keep_days: int = DEFAULT_KEEP_DAYS
+    history: Path | None = None  # what earlier briefs reported (None: no novelty)
+    novelty_days: int = DEFAULT_NOVELTY_DAYS
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @property
@@ -378,6 +383,10 @@ def parse_config(text: str, path: Path) -> JobConfig:
         feeds=_feeds(job, fetch.pages),
         archive=job.path("archive"),
         keep_days=int(job.number("keep_days", DEFAULT_KEEP_DAYS, integer=True, low=1, high=36500)),
+        history=job.path("history"),
+        novelty_days=int(
+            job.number("novelty_days", DEFAULT_NOVELTY_DAYS, integer=True, low=1, high=3650)
+        ),
         fetch=fetch,
     )
 

@@ -25,7 +25,7 @@ from briefing.errors import (
     read_input_text,
 )
 from briefing.model import TopicSet
-from briefing.options import FootnoteStyle, Format
+from briefing.options import DEFAULT_NOVELTY_DAYS, FootnoteStyle, Format
 from briefing.timewindow import Window
 from briefing.write import brief_file, render_outputs, run_lock, write_atomically
 
@@ -73,6 +73,8 @@ class JobPlan:
     out: Path
     archive: Path | None  # read (and fetched into, with feeds) when set
     email: EmailSettings | None
+    history: Path | None = None  # what earlier briefs reported: today's says what is new
+    novelty_days: int = DEFAULT_NOVELTY_DAYS
 
 
 def email_settings(config: JobConfig, recipients: tuple[str, ...]) -> EmailSettings | None:
@@ -165,6 +167,8 @@ def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
                 zone=plan.zone,
                 window=plan.window,
                 archive=plan.archive,
+                history=plan.history,
+                novelty_days=plan.novelty_days,
             )
             say(f"rendering {', '.join(plan.formats)}")
             outputs = render_outputs(brief, plan.formats, out, plan.footnotes)
@@ -172,6 +176,10 @@ def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
             log.add(f"briefing: info: wrote {names} from {len(brief.articles)} articles")
             outputs[log_path] = log.data()
             write_atomically(outputs)
+            if plan.history is not None:
+                from briefing.history import record_brief
+
+                record_brief(plan.history, brief)
             say(f"wrote {', '.join(str(p) for p in outputs)}")
             if plan.email is not None:
                 email = plan.email

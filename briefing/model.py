@@ -108,6 +108,10 @@ class Item:
     learned: tuple[str, ...] = ()  # terms learned for the topic that the sentence has (stems)
     relevance: tuple[tuple[str, float], ...] = ()  # the ranks its selection weighed
     retellings: tuple[Retelling, ...] = ()  # near-duplicates merged into it
+    terms: tuple[str, ...] = ()  # the quoted sentence's content stems, once each, sorted
+    story: str = ""  # the key of its story, across days (with a history)
+    status: str = ""  # "new" or "update" (a known story, or a fact more outlets now carry)
+    first_reported: dt.date | None = None  # when its story (or fact) was first reported
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class Brief:
     articles: tuple[Article, ...]
     top_stories: tuple[TopStory, ...] = ()
     routing: Routing | None = field(default=None, compare=False, repr=False)  # for --explain
+    story_records: tuple[PastStory, ...] = ()  # its stories, as the history keeps them
+    follows_history: bool = False  # an earlier brief was known: items carry new/update
 
 
 @dataclass(frozen=True)
@@ -156,3 +162,44 @@ class Stories:
 
     stories: tuple[Story, ...]  # most independent outlets first, then by first article
     story_of: tuple[int, ...]  # per article, the index of its story
+
+
+@dataclass(frozen=True)
+class PastFact:
+    """A fact an earlier brief quoted, as the history keeps it."""
+
+    date: dt.date
+    story: str
+    first_reported: dt.date
+    outlets: int
+    terms: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class PastStory:
+    """A story an earlier brief (or this one) quoted: its key across days, when it was
+    first reported, its label and its articles' ids."""
+
+    key: str
+    first_reported: dt.date
+    label: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class History:
+    """What the briefs of the last days reported (`briefing/history.py`)."""
+
+    facts: tuple[PastFact, ...] = ()
+    stories: tuple[PastStory, ...] = ()
+
+
+@dataclass(frozen=True)
+class Novelty:
+    """What is new today against the history (`briefing/novelty.py`)."""
+
+    repeat_of: np.ndarray  # per sentence: the past fact it retells (index), or -1
+    story_key: tuple[str, ...]  # per story of the day: its key across days
+    first_reported: tuple[dt.date, ...]  # per story: when it was first reported
+    known: tuple[bool, ...]  # per story: an earlier brief reported it

@@ -21,5 +21,6 @@ DEFAULT_PER_TOPIC = 5
 DEFAULT_OUT = Path("out")
 DEFAULT_SOURCES = (Path("seeds"),)
 DEFAULT_TITLE = "Daily brief"
+DEFAULT_NOVELTY_DAYS = 3  # a fact reported in the last this many briefs is not repeated
 STDOUT = Path("-")  # `--out -`: the brief on stdout instead of files
 CONFIG_NAME = "briefing.toml"  # the config `run` and `fetch` find in the current folder

@@ -12,8 +12,11 @@ from pathlib import Path
 from briefing.archive import archive_articles
 from briefing.compose import Brief, compose_brief
 from briefing.errors import InputError
+from briefing.history import read_history
 from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
-from briefing.options import DEFAULT_PER_TOPIC
+from briefing.model import History
+from briefing.novelty import assess_novelty
+from briefing.options import DEFAULT_NOVELTY_DAYS, DEFAULT_PER_TOPIC
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
 from briefing.segment import segment_articles
@@ -75,12 +78,16 @@ def build_brief(
     zone: dt.tzinfo = dt.UTC,
     window: Window | None = None,
     archive: Path | None = None,
+    history: Path | None = None,
+    novelty_days: int = DEFAULT_NOVELTY_DAYS,
 ) -> Brief:
     """The brief of `date` over SOURCES (folders, files) and the ARCHIVE, if given: read,
-    keep one copy of each article (in the window, when one is given), then build."""
+    keep one copy of each article (in the window, when one is given), then build; with
+    a HISTORY file, against what the briefs of the last `novelty_days` reported."""
     with _cycle_collector_paused():
         articles = collect_articles(sources, zone, window, archive=archive)
-        return brief_from_articles(articles, topics, date, per_topic, title)
+        past = read_history(history, date, novelty_days) if history is not None else None
+        return brief_from_articles(articles, topics, date, per_topic, title, history=past)
 
 
 def brief_from_articles(
@@ -89,14 +96,20 @@ def brief_from_articles(
     date: dt.date,
     per_topic: int = DEFAULT_PER_TOPIC,
     title: str | None = None,
+    *,
+    history: History | None = None,
 ) -> Brief:
-    """Every stage after reading, in order: segment → route → rank → stories → compose."""
+    """Every stage after reading, in order: segment → route → rank → stories (→ novelty,
+    with a history) → compose."""
     sentences = segment_articles(articles)
     # One process: a forked helper for routing saved under a tenth of the time at 20,000
     # articles, cost half a gigabyte more, and could outlive a killed run (issue 11).
     routing = route_sentences(articles, sentences, topics)
     ranking = rank_sentences(sentences, routing, len(topics.topics))
     stories = find_stories(articles, sentences)
+    novelty = (
+        assess_novelty(articles, sentences, stories, history, date) if history is not None else None
+    )
     return compose_brief(
         articles,
         sentences,
@@ -107,4 +120,6 @@ def brief_from_articles(
         date,
         per_topic=per_topic,
         title=title,
+        history=history,
+        novelty=novelty,
     )

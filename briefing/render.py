@@ -146,6 +146,16 @@ def reported_by(item: Item) -> str:
     return f" (reported by {item.outlets} outlets)" if item.outlets > 1 else ""
 
 
+def status_mark(brief: Brief, item: Item) -> str:
+    """What is new since the last briefs (with a history that knew one): " — new", or
+    " — update, reported since DATE" for a known story or a fact more outlets now carry."""
+    if not brief.follows_history or not item.status:
+        return ""
+    if item.status == "update" and item.first_reported is not None:
+        return f" — update, reported since {item.first_reported.isoformat()}"
+    return f" — {item.status}"
+
+
 def carried_by(story: Story) -> str:
     """Who carries a top story: "3 outlets: A, B, C", or "3 outlets, among them A" when
     some of its articles name no outlet."""
@@ -190,6 +200,7 @@ def render_markdown(brief: Brief, footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) 
         articles=brief.articles,
         top_stories=brief.top_stories,
         carried=carried_by,
+        status=lambda item: status_mark(brief, item),
         sections=brief.sections,
         cited=[brief.articles[a] for a in numbers],
         refs=refs,
@@ -301,6 +312,10 @@ def _item_json(brief: Brief, item: Item, explain: bool = False) -> dict[str, Any
         "sources": [brief.articles[a].id for a in item.sources],
         "score": item.score,
     }
+    if item.status:
+        data["story"] = item.story
+        data["status"] = item.status
+        data["first_reported"] = item.first_reported.isoformat() if item.first_reported else None
     if explain:
         data["explain"] = explanation(brief, item)
     return data
@@ -419,6 +434,16 @@ def render_json(brief: Brief, explain: bool = False) -> str:
         ],
         "sources": [_source_json(a) for a in brief.articles],
     }
+    if brief.story_records:  # with a history: the stories it now remembers
+        data["stories"] = [
+            {
+                "story": story.key,
+                "label": one_line(story.label),
+                "first_reported": story.first_reported.isoformat(),
+                "articles": list(story.articles),
+            }
+            for story in brief.story_records
+        ]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -16,6 +16,7 @@ from briefing.options import (
     CONFIG_NAME,
     DEFAULT_FOOTNOTES,
     DEFAULT_FORMATS,
+    DEFAULT_NOVELTY_DAYS,
     DEFAULT_OUT,
     DEFAULT_PER_TOPIC,
     FORMATS,
@@ -151,4 +152,6 @@ def plan_brief(
         out=out,
         archive=archive,
         email=email,
+        history=options.get("history_path") or (config.history if config else None),
+        novelty_days=config.novelty_days if config else DEFAULT_NOVELTY_DAYS,
     )

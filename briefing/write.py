@@ -255,12 +255,18 @@ def write_brief(
     *,
     footnotes: FootnoteStyle = DEFAULT_FOOTNOTES,
     explain: bool = False,
+    history: Path | None = None,
 ) -> list[Path]:
     """Render `brief` in each format and write the set into OUT_DIR as
-    brief-DATE.<format>, all or nothing, holding the folder's lock; the paths written."""
+    brief-DATE.<format>, all or nothing, holding the folder's lock; the paths written.
+    With a HISTORY file, what the brief reported is recorded there once it is written."""
     outputs = render_outputs(brief, list(formats), out_dir, footnotes, explain)
     with run_lock(out_dir):  # a run or build writing there meanwhile would mix two sets
         write_atomically(outputs)
+        if history is not None:
+            from briefing.history import record_brief
+
+            record_brief(history, brief)
     return list(outputs)
 
 
