@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
+
+from measure import run_briefing
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -62,11 +61,7 @@ def write_config(folder: Path, urls: list[str], delay: float) -> Path:
 
 def run_fetch(config: Path) -> tuple[int, float, float]:
     """Exit code, wall seconds and peak RSS (MB) of one `briefing fetch`."""
-    command = [sys.executable, "-m", "briefing", "fetch", "--config", str(config)]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss / 1024
+    return run_briefing("fetch", "--config", str(config))
 
 
 def main() -> None:

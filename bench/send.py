@@ -12,15 +12,12 @@ message is built and encoded in memory); over it, `send` refuses before reading 
 from __future__ import annotations
 
 import argparse
-import os
 import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from measure import run_briefing
 
 DATE = "2026-11-22"
 
@@ -59,11 +56,7 @@ def write_config(folder: Path, port: int) -> Path:
 
 def run_send(pdf: Path, config: Path) -> tuple[int, float, float]:
     """Exit code, wall seconds and peak RSS (MB) of one `briefing send`."""
-    command = [sys.executable, "-m", "briefing", "send", str(pdf), "--config", str(config)]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss / 1024
+    return run_briefing("send", str(pdf), "--config", str(config))
 
 
 def main() -> None:

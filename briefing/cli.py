@@ -167,20 +167,9 @@ def build(explain: bool, quiet: bool, verbose: bool, **options: Any) -> None:
             "nothing to build from: give folders or article files (briefing build DIR), "
             "--archive, a config with sources, or start a job folder with `briefing init`"
         )
-    from briefing.pipeline import build_brief
+    from briefing.job import build_planned
 
-    brief = build_brief(
-        plan.sources,
-        plan.topics,
-        plan.date,
-        plan.per_topic,
-        plan.title,
-        zone=plan.zone,
-        window=plan.window,
-        archive=plan.archive,
-        history=plan.history,
-        novelty_days=plan.novelty_days,
-    )
+    brief = build_planned(plan)
     if plan.out == STDOUT:
         _print_brief(brief, plan.formats, plan.footnotes, explain)
         if plan.history is not None:

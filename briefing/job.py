@@ -24,7 +24,7 @@ from briefing.errors import (
     read_input,
     read_input_text,
 )
-from briefing.model import TopicSet
+from briefing.model import Brief, TopicSet
 from briefing.options import DEFAULT_NOVELTY_DAYS, FootnoteStyle, Format
 from briefing.timewindow import Window
 from briefing.write import brief_file, render_outputs, run_lock, write_atomically
@@ -145,11 +145,27 @@ def fetch_feeds(config: JobConfig, archive: Path, zone: dt.tzinfo, retry_gone: b
     return report.failed + report.skipped_gone
 
 
+def build_planned(plan: JobPlan) -> Brief:
+    """The brief a plan describes (read, build; nothing written)."""
+    from briefing.pipeline import build_brief
+
+    return build_brief(
+        plan.sources,
+        plan.topics,
+        plan.date,
+        plan.per_topic,
+        plan.title,
+        zone=plan.zone,
+        window=plan.window,
+        archive=plan.archive,
+        history=plan.history,
+        novelty_days=plan.novelty_days,
+    )
+
+
 def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
     """Fetch, build, write the set with the log, mail; the log file always tells what
     the latest run did, its error included."""
-    from briefing.pipeline import build_brief
-
     config, out, date = plan.config, plan.out, plan.date
     log_path = brief_file(out, date, "log")
     with run_lock(out):
@@ -158,18 +174,7 @@ def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
                 say(f"fetching {len(config.feeds)} feeds into {plan.archive}")
                 fetch_feeds(config, plan.archive, plan.zone)
             say(f"reading {', '.join(str(s) for s in [*plan.sources, plan.archive] if s)}")
-            brief = build_brief(
-                plan.sources,
-                plan.topics,
-                date,
-                plan.per_topic,
-                plan.title,
-                zone=plan.zone,
-                window=plan.window,
-                archive=plan.archive,
-                history=plan.history,
-                novelty_days=plan.novelty_days,
-            )
+            brief = build_planned(plan)
             say(f"rendering {', '.join(plan.formats)}")
             outputs = render_outputs(brief, plan.formats, out, plan.footnotes)
             names = ", ".join(p.name for p in outputs)

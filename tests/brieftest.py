@@ -122,3 +122,27 @@ def compose_day(
     return compose_brief(
         articles, sentences, topics, routing, ranking, stories, date, per_topic, title
     )
+
+
+# A topics file of two topics that share a keyword ("sanction"), for the topics and
+# routing tests.
+WAR_AND_TRADE = """
+title = "Test brief"
+
+[[topics]]
+id = "war"
+title = "The war"
+keywords = ["civil war", "Sanction", "S-400"]
+
+[[topics]]
+id = "trade"
+keywords = ["trade", "pipeline", "sanction"]
+"""
+
+
+def one_sentence(text: str) -> Sentence:
+    """TEXT as the one sentence of an article, segmented as a brief segments it."""
+    from briefing.segment import segment_articles
+
+    [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
+    return only

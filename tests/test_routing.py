@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brieftest import BENCH
+from brieftest import BENCH, WAR_AND_TRADE, one_sentence
 
 from briefing.model import Article, Sentence, TopicSet
 from briefing.rank import centrality_in_article, percentiles
@@ -204,21 +204,10 @@ def test_an_article_that_repeats_one_keyword_is_not_a_seed_for_its_topic() -> No
     assert set(election) == {1}
 
 
-KEYWORD_TOPICS = """
-[[topics]]
-id = "war"
-title = "The war"
-keywords = ["civil war", "Sanction", "S-400"]
-
-[[topics]]
-id = "trade"
-keywords = ["trade", "pipeline", "sanction"]
-"""
+KEYWORD_TOPICS = WAR_AND_TRADE
 
 
-def sentence(text: str) -> Sentence:
-    [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
-    return only
+sentence = one_sentence
 
 
 @pytest.fixture

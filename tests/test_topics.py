@@ -3,32 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from brieftest import WAR_AND_TRADE
 
 from briefing.errors import InputError
-from briefing.ingest import Article
 from briefing.model import TopicSet
-from briefing.segment import Sentence, segment_articles
 from briefing.topics import load_topics, parse_topics
 
 NAME = "analyst-topics.toml"
 
-TOPICS = """
-title = "Test brief"
-
-[[topics]]
-id = "war"
-title = "The war"
-keywords = ["civil war", "Sanction", "S-400"]
-
-[[topics]]
-id = "trade"
-keywords = ["trade", "pipeline", "sanction"]
-"""
-
-
-def sentence(text: str) -> Sentence:
-    [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
-    return only
+TOPICS = WAR_AND_TRADE
 
 
 @pytest.fixture
