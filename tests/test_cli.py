@@ -112,7 +112,7 @@ def test_format_title_and_per_topic_options(out: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [".briefing.lock", f"brief-{DATE_TEXT}.md"]
     text = (out / f"brief-{DATE_TEXT}.md").read_text(encoding="utf-8")
     assert text.splitlines()[0] == f"# Morning brief — {DATE_TEXT}"
-    sections = text.split("\n## ")[2:-1]  # after "Key points", before "Sources"
+    sections = text.split("\n## ")[2:-1]  # after "Top stories", before "Sources"
     assert len(sections) == 3
     assert all(section.count("\n- ") == 2 for section in sections)
 
