@@ -30,7 +30,7 @@ NBSP = "\u00a0"
 
 
 def citation_numbers(brief: Brief) -> dict[int, int]:
-    """Footnote number of each cited article: 1..k in order of first citation, key points
+    """Footnote number of each cited article: 1..k in order of first citation, top stories
     first; a source cited again keeps its number."""
     numbers: dict[int, int] = {}
     for item in _items_in_reading_order(brief):
