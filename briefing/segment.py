@@ -109,7 +109,11 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph, verbatim except for collapsed whitespace."""
-    text = collapse_whitespace(paragraph)
+    return _split_collapsed(collapse_whitespace(paragraph))
+
+
+def _split_collapsed(text: str) -> list[str]:
+    """`split_sentences` of a paragraph whose whitespace is collapsed already."""
     sentences: list[str] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
@@ -259,7 +263,8 @@ def join_broken_paragraphs(paragraphs: Iterable[str]) -> list[str]:
 
 def article_sentences(paragraphs: Iterable[str]) -> list[str]:
     """Every sentence-like piece of an article body, in order (headlines included)."""
-    return [s for p in join_broken_paragraphs(paragraphs) for s in split_sentences(p)]
+    # The mended paragraphs are collapsed: split them without collapsing them again.
+    return [s for p in join_broken_paragraphs(paragraphs) for s in _split_collapsed(p)]
 
 
 def segment_articles(articles: list[Article]) -> list[Sentence]:
