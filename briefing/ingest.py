@@ -251,9 +251,13 @@ def _is_chrome(line: str) -> bool:
 def is_furniture(line: str) -> bool:
     """A line that is page chrome, a caption, a notice, a promotion or a ticker, as a whole."""
     text = line.strip()
+    return bool(_FURNITURE.match(text)) or _is_notice_or_caption(text)
+
+
+def _is_notice_or_caption(text: str) -> bool:
+    """`is_furniture` of a stripped line already known not to be page chrome."""
     return bool(
-        _FURNITURE.match(text)
-        or _NOTICE.match(text)
+        _NOTICE.match(text)
         # Substring tests first: the day's lines are mostly prose, and `in` is far
         # cheaper than a search that tries its pattern at every position.
         or (("AP Photo" in text or ".." in text or "…" in text) and _CAPTION_LINE.search(text))
@@ -371,7 +375,8 @@ def clean_blocks(text: str) -> tuple[str, list[list[str]]]:
                 if lead_wanted:
                     lines.append(ln)
                     lead_wanted = False
-            elif counts[ln] == 1 and not is_furniture(ln):
+            # (Lines are stripped, and those that were chrome are gone already.)
+            elif counts[ln] == 1 and not _is_notice_or_caption(ln):
                 lines.append(ln)
         if lines:
             body.append(lines)
