@@ -125,6 +125,12 @@ def brief_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--archive", "archive_path", type=click.Path(path_type=Path), help=ARCHIVE_HELP
         ),
         click.option(
+            "--timeline/--no-timeline",
+            default=None,
+            help="Add a Timeline: each topic's dated events, in date order [the config's "
+            "timeline, else off].",
+        ),
+        click.option(
             "--history",
             "history_path",
             type=click.Path(path_type=Path),

@@ -59,6 +59,7 @@ _JOB_KEYS = {
     "keep_days",
     "history",
     "novelty_days",
+    "timeline",
     "fetch",
 }
 _FEED_KEYS = {"url", "outlet", "pages"}
@@ -161,6 +162,7 @@ class JobConfig:
     keep_days: int = DEFAULT_KEEP_DAYS
     history: Path | None = None  # what earlier briefs reported (None: no novelty)
     novelty_days: int = DEFAULT_NOVELTY_DAYS
+    timeline: bool = False  # a Timeline section of each topic's dated events
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @property
@@ -384,6 +386,7 @@ def parse_config(text: str, path: Path) -> JobConfig:
         archive=job.path("archive"),
         keep_days=int(job.number("keep_days", DEFAULT_KEEP_DAYS, integer=True, low=1, high=36500)),
         history=job.path("history"),
+        timeline=job.flag("timeline", False),
         novelty_days=int(
             job.number("novelty_days", DEFAULT_NOVELTY_DAYS, integer=True, low=1, high=3650)
         ),

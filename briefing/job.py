@@ -75,6 +75,7 @@ class JobPlan:
     email: EmailSettings | None
     history: Path | None = None  # what earlier briefs reported: today's says what is new
     novelty_days: int = DEFAULT_NOVELTY_DAYS
+    timeline: bool = False  # a Timeline section of each topic's dated events
 
 
 def email_settings(config: JobConfig, recipients: tuple[str, ...]) -> EmailSettings | None:
@@ -160,6 +161,7 @@ def build_planned(plan: JobPlan) -> Brief:
         archive=plan.archive,
         history=plan.history,
         novelty_days=plan.novelty_days,
+        timeline=plan.timeline,
     )
 
 

@@ -131,6 +131,16 @@ class Brief:
     routing: Routing | None = field(default=None, compare=False, repr=False)  # for --explain
     story_records: tuple[PastStory, ...] = ()  # its stories, as the history keeps them
     follows_history: bool = False  # an earlier brief was known: items carry new/update
+    timeline: tuple[tuple[TimelineEvent, ...], ...] = ()  # per section (with --timeline)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A dated event of a topic: the date a sentence states, and the sentence, verbatim."""
+
+    date: dt.date
+    text: str
+    source: int  # the article it is quoted from
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from briefing.archive import archive_articles
@@ -21,6 +22,7 @@ from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
 from briefing.segment import segment_articles
 from briefing.stories import find_stories
+from briefing.timeline import build_timeline
 from briefing.timewindow import Window, keep_in_window
 from briefing.topics import TopicSet
 
@@ -80,6 +82,7 @@ def build_brief(
     archive: Path | None = None,
     history: Path | None = None,
     novelty_days: int = DEFAULT_NOVELTY_DAYS,
+    timeline: bool = False,
 ) -> Brief:
     """The brief of `date` over SOURCES (folders, files) and the ARCHIVE, if given: read,
     keep one copy of each article (in the window, when one is given), then build; with
@@ -87,7 +90,9 @@ def build_brief(
     with _cycle_collector_paused():
         articles = collect_articles(sources, zone, window, archive=archive)
         past = read_history(history, date, novelty_days) if history is not None else None
-        return brief_from_articles(articles, topics, date, per_topic, title, history=past)
+        return brief_from_articles(
+            articles, topics, date, per_topic, title, history=past, timeline=timeline
+        )
 
 
 def brief_from_articles(
@@ -98,9 +103,10 @@ def brief_from_articles(
     title: str | None = None,
     *,
     history: History | None = None,
+    timeline: bool = False,
 ) -> Brief:
     """Every stage after reading, in order: segment → route → rank → stories (→ novelty,
-    with a history) → compose."""
+    with a history) → compose (→ the timeline, when asked for)."""
     sentences = segment_articles(articles)
     # One process: a forked helper for routing saved under a tenth of the time at 20,000
     # articles, cost half a gigabyte more, and could outlive a killed run (issue 11).
@@ -110,7 +116,7 @@ def brief_from_articles(
     novelty = (
         assess_novelty(articles, sentences, stories, history, date) if history is not None else None
     )
-    return compose_brief(
+    brief = compose_brief(
         articles,
         sentences,
         topics,
@@ -123,3 +129,6 @@ def brief_from_articles(
         history=history,
         novelty=novelty,
     )
+    if timeline:
+        brief = replace(brief, timeline=build_timeline(brief, articles, sentences, ranking))
+    return brief

@@ -36,6 +36,9 @@ def citation_numbers(brief: Brief) -> dict[int, int]:
     for item in _items_in_reading_order(brief):
         for source in item.sources:
             numbers.setdefault(source, len(numbers) + 1)
+    for events in brief.timeline:  # the timeline comes after the sections
+        for event in events:
+            numbers.setdefault(event.source, len(numbers) + 1)
     return numbers
 
 
@@ -201,6 +204,14 @@ def render_markdown(brief: Brief, footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) 
         top_stories=brief.top_stories,
         carried=carried_by,
         status=lambda item: status_mark(brief, item),
+        timeline=[
+            (section, events)
+            for section, events in zip(brief.sections, brief.timeline, strict=True)
+            if events
+        ]
+        if brief.timeline
+        else [],
+        cite=lambda source: citation_markers([numbers[source]], footnotes),
         sections=brief.sections,
         cited=[brief.articles[a] for a in numbers],
         refs=refs,
@@ -434,6 +445,21 @@ def render_json(brief: Brief, explain: bool = False) -> str:
         ],
         "sources": [_source_json(a) for a in brief.articles],
     }
+    if brief.timeline:  # with --timeline
+        data["timeline"] = [
+            {
+                "topic": section.topic.id,
+                "events": [
+                    {
+                        "date": event.date.isoformat(),
+                        "text": event.text,
+                        "source": brief.articles[event.source].id,
+                    }
+                    for event in events
+                ],
+            }
+            for section, events in zip(brief.sections, brief.timeline, strict=True)
+        ]
     if brief.story_records:  # with a history: the stories it now remembers
         data["stories"] = [
             {

@@ -154,4 +154,16 @@ def plan_brief(
         email=email,
         history=options.get("history_path") or (config.history if config else None),
         novelty_days=config.novelty_days if config else DEFAULT_NOVELTY_DAYS,
+        timeline=bool(
+            config.timeline
+            if options.get("timeline") is None and config
+            else options.get("timeline")
+        ),
     )
+
+
+def _timeline(option: bool | None, config: JobConfig | None) -> bool:
+    """--timeline / --no-timeline, else the config's `timeline`, else off."""
+    if option is not None:
+        return option
+    return config.timeline if config is not None else False
