@@ -555,3 +555,28 @@ def test_explain_shows_why_an_article_leaned_to_its_topic(seeds_brief: Brief) ->
     assert all(0 < n["cosine"] <= 1 and n["leans_to"] in why["affinity"] for n in why["neighbours"])
     text = render_explanation(seeds_brief)
     assert f"article {why['id']} leans: defence " in text and "its neighbours: " in text
+
+
+def test_top_stories_open_every_output_with_label_and_outlets(
+    seeds_brief: Brief, seeds_pdf: RenderedPdf
+) -> None:
+    """The MAKS 2019 visit and the 2016 reset, in Markdown, HTML, the PDF's text and JSON."""
+    labels = [
+        "Putin, Erdogan Discuss Syria, Defense Cooperation",
+        "Putin and Erdogan move towards repairing ties amid tension with West",
+    ]
+    carried = ["3 outlets, among them RFE/RL", "2 outlets"]
+    markdown = render_markdown(seeds_brief)
+    top = markdown.split("## Top stories\n", 1)[1].split("\n## ", 1)[0]
+    assert [line for line in top.splitlines() if line.startswith("**")] == [
+        f"**{label}**: {who}" for label, who in zip(labels, carried, strict=True)
+    ]
+    page = html_to_text(render_html(seeds_brief))
+    pdf = "".join(pdf_text(seeds_pdf.data).split())  # lines may break anywhere, even at "/"
+    for label, who in zip(labels, carried, strict=True):
+        assert f"{label}: {who}" in page
+        assert "".join(f"{label}: {who}".split()) in pdf
+    data = json.loads(render_json(seeds_brief))
+    assert [t["label"] for t in data["top_stories"]] == labels
+    assert [t["outlets"] for t in data["top_stories"]] == [3, 2]
+    assert "key_points" not in data
