@@ -29,7 +29,7 @@ class Article:
     published: dt.datetime | None = None  # always time-zone aware
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a day holds hundreds of thousands of them
 class Sentence:
     """One body sentence of one article, with what later stages compare it by."""
 

@@ -12,17 +12,18 @@ import json
 import logging
 import re
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import jinja2
-import markdown
 import numpy as np
 
 from briefing import __version__
 from briefing.config import UNSAFE_CHARACTERS
 from briefing.model import Article, Brief, Item, Story
 from briefing.options import DEFAULT_FOOTNOTES, FootnoteStyle, Format
+
+if TYPE_CHECKING:
+    import jinja2
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,8 @@ def _link(url: str) -> str:
 
 
 def _template_environment() -> jinja2.Environment:
+    import jinja2  # JSON needs no templates: a JSON-only brief never loads Jinja
+
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
@@ -223,6 +226,8 @@ def render_markdown(brief: Brief, footnotes: FootnoteStyle = DEFAULT_FOOTNOTES) 
 
 
 def markdown_to_html(text: str) -> str:
+    import markdown  # only HTML and PDF need it
+
     return markdown.markdown(text, extensions=["footnotes"], output_format="html")
 
 
@@ -286,6 +291,8 @@ def render_html(brief: Brief, *, print_css: bool = False) -> str:
 
 def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool = False) -> str:
     """A brief's Markdown as a styled HTML page (also the HTML body of the email)."""
+    from markupsafe import Markup  # Jinja's own, loaded with it
+
     css = _load_template("brief.css")
     css += "\n" + _load_template("print.css" if print_css else "screen.css")
     template = _template_environment().get_template("brief.html.j2")
@@ -293,8 +300,8 @@ def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool 
         title=one_line(title),
         date=date,
         version=__version__,
-        css=jinja2.utils.markupsafe.Markup(css),
-        body=jinja2.utils.markupsafe.Markup(typeset_html(markdown_to_html(markdown_text))),
+        css=Markup(css),
+        body=Markup(typeset_html(markdown_to_html(markdown_text))),
     )
 
 
