@@ -2,7 +2,7 @@
 
 A speed change must not change a single byte of any brief. This builds Markdown, HTML
 and JSON (with and without `--explain`) for the seeds, bbc-dev days written as
-/work/shared/eval writes them (`brief_data.dev_days`, `write_day`, its topics file), one
+../shared/eval writes them (`brief_data.dev_days`, `write_day`, its topics file), one
 day of all bbc-dev articles, a generated corpus past the 3,000 articles where routing
 searches neighbours through terms, and the realworld-dev pages, feeds and Multi-News
 days, each by a fresh `briefing build` run in the work folder with relative paths (so
@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-SHARED = Path(os.environ.get("BRIEFING_SHARED", "/work/shared"))
+SHARED = Path(os.environ.get("BRIEFING_SHARED", REPO.parent / "shared"))  # beside the clone
 EVAL = SHARED / "eval"
 REALWORLD = SHARED / "data" / "realworld-dev"
 REFERENCE = BENCH / "identical-reference.json"
@@ -163,7 +164,7 @@ def main() -> None:
     parser.add_argument("--save", action="store_true", help="write the reference")
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--tree", type=Path, default=REPO, help="folder holding `briefing/`")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/briefing-identical"))
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "briefing-identical")
     parser.add_argument("--jobs", type=int, default=2, help="builds at once")
     parser.add_argument("--only", help="comma-separated case names")
     args = parser.parse_args()
