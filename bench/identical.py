@@ -164,7 +164,9 @@ def main() -> None:
     parser.add_argument("--save", action="store_true", help="write the reference")
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--tree", type=Path, default=REPO, help="folder holding `briefing/`")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "briefing-identical")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "briefing-identical"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="builds at once")
     parser.add_argument("--only", help="comma-separated case names")
     args = parser.parse_args()
