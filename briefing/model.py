@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only in annotations: the model loads without NumPy
     import numpy as np
+    from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Routing:
     headline_keywords: tuple[tuple[tuple[str, ...], ...], ...] = ()  # its headline's
     neighbours: np.ndarray | None = None  # articles x NEIGHBOURS: its most similar articles
     neighbour_weights: np.ndarray | None = None  # their cosines
+    document_counts: sparse.csr_array | None = None  # articles x terms: content stems
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def brief_from_articles(
     # articles, cost half a gigabyte more, and could outlive a killed run (issue 11).
     routing = route_sentences(articles, sentences, topics)
     ranking = rank_sentences(sentences, routing, len(topics.topics))
-    stories = find_stories(articles, sentences)
+    stories = find_stories(articles, sentences, routing.document_counts)
     novelty = (
         assess_novelty(articles, sentences, stories, history, date) if history is not None else None
     )

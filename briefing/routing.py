@@ -470,7 +470,8 @@ def route_sentences(
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)
         affinity[:, :k] = np.where(barred_articles, 0.0, affinity[:, :k])
     keyword_stems = {s for topic in topics.topics for p in topic.patterns for s in p}
-    learned = _learn_terms(document_counts.tocsr(), vocabulary, affinity, keyword_stems)
+    # learned terms consume their copy; the counts go on to the stories
+    learned = _learn_terms(document_counts.tocsr(copy=True), vocabulary, affinity, keyword_stems)
     for entry, gains in zip(topics.topics, learned, strict=True):
         for term in entry.description_terms:  # a description's words count as learned
             gains.setdefault(term, 0.0)
@@ -491,6 +492,7 @@ def route_sentences(
         headline_keywords=tuple(tuple(tuple(h) for h in hits) for hits in headline_keywords),
         neighbours=neighbours,
         neighbour_weights=weights,
+        document_counts=document_counts,
     )
 
 

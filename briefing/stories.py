@@ -47,7 +47,11 @@ def outlet_keys(articles: list[Article]) -> tuple[str, ...]:
     )
 
 
-def article_vectors(articles: list[Article], sentences: list[Sentence]) -> sparse.csr_array:
+def article_vectors(
+    articles: list[Article],
+    sentences: list[Sentence],
+    counts: sparse.csr_array | None = None,
+) -> sparse.csr_array:
     """Unit rows, one per article, over its headline's and its sentences' content stems:
     1 + log(count) times the square of the day's inverse document frequency.
 
@@ -56,10 +60,12 @@ def article_vectors(articles: list[Article], sentences: list[Sentence]) -> spars
     apart, share Putin, Erdogan, Turkey and Syria (a cosine of 0.19 between the two
     groups with plain TF-IDF, while their own articles score 0.16 to 0.40); with IDF²
     the groups fall apart and the Multi-News stories still hold together."""
-    documents = [list(content_stems(tokenize_words(a.title))) for a in articles]
-    for sentence in sentences:
-        documents[sentence.article].extend(sentence.terms)
-    counts = term_matrix(documents).tocsr()
+    if counts is None:  # `counts`: routing's articles x terms, the very same matrix
+        documents = [list(content_stems(tokenize_words(a.title))) for a in articles]
+        for sentence in sentences:
+            documents[sentence.article].extend(sentence.terms)
+        counts = term_matrix(documents)
+    counts = counts.tocsr(copy=True)
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
@@ -182,8 +188,14 @@ def _story(
     )
 
 
-def find_stories(articles: list[Article], sentences: list[Sentence]) -> Stories:
+def find_stories(
+    articles: list[Article],
+    sentences: list[Sentence],
+    counts: sparse.csr_array | None = None,
+) -> Stories:
     """The day's stories: every article in one, the stories most outlets carry first.
+    `counts` is routing's article-by-term count matrix (headline and body content stems),
+    which the stories' vectors are made from; without it they are counted here.
 
     Ties keep the order of the stories' first articles, so the same articles always give
     the same stories in the same order. A story's label is the headline of its most
@@ -191,7 +203,7 @@ def find_stories(articles: list[Article], sentences: list[Sentence]) -> Stories:
     n = len(articles)
     if n == 0:
         return Stories(stories=(), story_of=())
-    vectors = article_vectors(articles, sentences)
+    vectors = article_vectors(articles, sentences, counts)
     times = _times(articles)
     label = np.arange(n)  # each article its own story, named by its first article
     for group in _groups(candidate_links(vectors, times)):
