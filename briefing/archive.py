@@ -29,10 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from briefing.errors import InputError
 from briefing.readers.common import Record, slugify
+from briefing.store import open_store, transaction
 
 if TYPE_CHECKING:
     from briefing.model import Article
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+_MISSING = "run `briefing fetch` first"
 # Each version's statements, applied in order from the file's version up.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -79,62 +81,11 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
-    if not create and not path.is_file():
-        raise InputError(f"{path}: no such archive (run `briefing fetch` first)")
-    if create:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot create the archive ({exc.strerror})") from None
-    mode = "rwc" if create else "rw"
-    uri = f"file:{quote(str(path.absolute()))}?mode={mode}"
-    try:
-        connection = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        _migrate(connection, path)
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a briefing archive ({exc})") from None
-    return connection
-
-
 @contextmanager
 def open_archive(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
     """The archive at PATH, created (and migrated) when `create`, closed afterwards."""
-    connection = _connect(path, create=create)
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def _migrate(connection: sqlite3.Connection, path: Path) -> None:
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise InputError(
-            f"{path}: archive schema {version} is newer than this briefing's "
-            f"({SCHEMA_VERSION}); upgrade briefing"
-        )
-    if version == 0 and connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise InputError(f"{path}: an SQLite file that is not a briefing archive")
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        with transaction(connection):
-            for statement in _MIGRATIONS[target]:
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {target}")
-
-
-@contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any error: all of it or none of it."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+    with open_store(path, "archive", _MIGRATIONS, create=create, missing=_MISSING) as store:
+        yield store
 
 
 # --- Feeds ----------------------------------------------------------------------------

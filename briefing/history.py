@@ -9,47 +9,24 @@ file as it was.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-from briefing.errors import InputError
 from briefing.model import Brief, History, PastFact, PastStory
+from briefing.store import open_store, transaction
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS facts (
-    date TEXT NOT NULL, story TEXT NOT NULL, first_reported TEXT NOT NULL,
-    outlets INTEGER NOT NULL, terms TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS facts_by_date ON facts (date);
-CREATE TABLE IF NOT EXISTS stories (
-    date TEXT NOT NULL, story TEXT NOT NULL, first_reported TEXT NOT NULL,
-    label TEXT NOT NULL, articles TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS stories_by_date ON stories (date);
-"""
-
-
-@contextlib.contextmanager
-def _open(path: Path) -> Iterator[sqlite3.Connection]:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
-        raise InputError(f"{path}: cannot open the history ({exc})") from None
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise InputError(f"{path}: a history of a newer briefing (schema {version})")
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.executescript(_SCHEMA)
-        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        yield connection
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: not a briefing history ({exc})") from None
-    finally:
-        connection.close()
+# schema version -> the statements that reach it (`briefing.store` migrates)
+_MIGRATIONS = {
+    1: (
+        "CREATE TABLE facts (date TEXT NOT NULL, story TEXT NOT NULL, "
+        "first_reported TEXT NOT NULL, outlets INTEGER NOT NULL, terms TEXT NOT NULL, "
+        "text TEXT NOT NULL)",
+        "CREATE INDEX facts_by_date ON facts (date)",
+        "CREATE TABLE stories (date TEXT NOT NULL, story TEXT NOT NULL, "
+        "first_reported TEXT NOT NULL, label TEXT NOT NULL, articles TEXT NOT NULL)",
+        "CREATE INDEX stories_by_date ON stories (date)",
+    )
+}
 
 
 def read_history(path: Path, date: dt.date, days: int) -> History:
@@ -58,7 +35,7 @@ def read_history(path: Path, date: dt.date, days: int) -> History:
     if not path.exists():
         return History()
     start = (date - dt.timedelta(days=days)).isoformat()
-    with _open(path) as db:
+    with open_store(path, "history", _MIGRATIONS, create=False) as db:
         facts = db.execute(
             "SELECT date, story, first_reported, outlets, terms, text FROM facts "
             "WHERE date >= ? AND date < ? ORDER BY date, rowid",
@@ -114,14 +91,8 @@ def record_brief(path: Path, brief: Brief) -> None:
         (date, story.key, story.first_reported.isoformat(), story.label, "\n".join(story.articles))
         for story in brief.story_records
     ]
-    with _open(path) as db:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM facts WHERE date = ?", (date,))
-            db.execute("DELETE FROM stories WHERE date = ?", (date,))
-            db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?)", facts)
-            db.executemany("INSERT INTO stories VALUES (?, ?, ?, ?, ?)", stories)
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            db.execute("ROLLBACK")
-            raise InputError(f"{path}: cannot record the brief ({exc})") from None
+    with open_store(path, "history", _MIGRATIONS) as db, transaction(db):
+        db.execute("DELETE FROM facts WHERE date = ?", (date,))
+        db.execute("DELETE FROM stories WHERE date = ?", (date,))
+        db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?)", facts)
+        db.executemany("INSERT INTO stories VALUES (?, ?, ?, ?, ?)", stories)
