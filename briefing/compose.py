@@ -32,6 +32,7 @@ from briefing.model import (
     TopicSet,
     TopStory,
 )
+from briefing.novelty import NEAR_DUPLICATE  # one measure of "the same fact", today and since
 from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
     percentiles,
@@ -41,7 +42,6 @@ from briefing.rank import (
 from briefing.standalone import stands_alone
 from briefing.stories import outlet_keys
 
-NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 TOP_STORIES = 3  # stories the brief opens with
 # A pick's relevance blends four ranks within the topic's pool (each 0 = worst, 1 = best).
 RELEVANCE_WEIGHTS = {

@@ -2,7 +2,7 @@
 of today's stories are continuing ones.
 
 A sentence retells a past fact when their content-stem sets have a cosine of at least
-compose's NEAR_DUPLICATE, the measure that makes one item of a fact within a day. A story
+NEAR_DUPLICATE, the measure compose makes one item of a fact by within a day. A story
 is a known one when it holds an article an earlier brief's story held, or a sentence that
 retells one of that story's facts; otherwise it is new today.
 """
@@ -17,7 +17,7 @@ import numpy as np
 from briefing.model import Article, History, Novelty, Sentence, Stories
 from briefing.rank import term_matrix
 
-SAME_FACT = 0.6  # the cosine of compose's near-duplicates
+NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 
 
 def assess_novelty(
@@ -39,7 +39,7 @@ def assess_novelty(
         cosine = shared.data / np.sqrt(
             np.maximum(sizes[shared.row] * sizes[len(sentences) + shared.col], 1.0)
         )
-        hit = cosine >= SAME_FACT
+        hit = cosine >= NEAR_DUPLICATE
         # The closest past fact of each sentence that retells one.
         order = np.lexsort((-cosine[hit], shared.row[hit]))
         rows, cols = shared.row[hit][order], shared.col[hit][order]
