@@ -67,11 +67,9 @@ def job(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def run_seconds(job: Path) -> float:
-    """Wall time of one whole run, to place the kills in it."""
-    start = time.monotonic()
-    result = subprocess.run(
+def run_whole(job: Path) -> subprocess.CompletedProcess[str]:
+    """One whole run of the job, to its end."""
+    return subprocess.run(
         command(job / "briefing.toml"),
         cwd=job,
         capture_output=True,
@@ -79,6 +77,13 @@ def run_seconds(job: Path) -> float:
         timeout=RUN_TIMEOUT,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def run_seconds(job: Path) -> float:
+    """Wall time of one whole run, to place the kills in it."""
+    start = time.monotonic()
+    result = run_whole(job)
     assert result.returncode == 0, result.stderr
     return time.monotonic() - start
 
@@ -130,13 +135,6 @@ def test_a_killed_run_leaves_nothing_behind(
     run.wait(timeout=30)
     assert wait_until_gone(run.pid) == [], "a process of the killed run is still alive"
     assert lock_is_free(job / "out"), "the killed run's lock is still held"
-    again = subprocess.run(
-        command(job / "briefing.toml"),
-        cwd=job,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
-    )
+    again = run_whole(job)
     assert again.returncode == 0, again.stderr
     assert (job / "out" / f"brief-{DATE_TEXT}.json").exists()

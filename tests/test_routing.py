@@ -207,9 +207,6 @@ def test_an_article_that_repeats_one_keyword_is_not_a_seed_for_its_topic() -> No
 KEYWORD_TOPICS = WAR_AND_TRADE
 
 
-sentence = one_sentence
-
-
 @pytest.fixture
 def keyword_topics() -> TopicSet:
     return parse_topics(KEYWORD_TOPICS, "analyst-topics.toml")
@@ -227,7 +224,7 @@ def keyword_topics() -> TopicSet:
 def test_phrase_keyword_matches_only_as_a_phrase(
     keyword_topics: TopicSet, text: str, expected: list[str]
 ) -> None:
-    assert matched_keywords(sentence(text).stems, keyword_topics.topics[0]) == expected
+    assert matched_keywords(one_sentence(text).stems, keyword_topics.topics[0]) == expected
 
 
 @pytest.mark.parametrize(
@@ -240,25 +237,25 @@ def test_phrase_keyword_matches_only_as_a_phrase(
     ],
 )
 def test_keyword_matches_on_stems_case_insensitively(keyword_topics: TopicSet, text: str) -> None:
-    assert matched_keywords(sentence(text).stems, keyword_topics.topics[0]) == ["Sanction"]
+    assert matched_keywords(one_sentence(text).stems, keyword_topics.topics[0]) == ["Sanction"]
 
 
 def test_model_name_keyword_matches_as_one_word(keyword_topics: TopicSet) -> None:
     assert matched_keywords(
-        sentence("Turkey bought the S-400.").stems, keyword_topics.topics[0]
+        one_sentence("Turkey bought the S-400.").stems, keyword_topics.topics[0]
     ) == ["S-400"]
     assert (
-        matched_keywords(sentence("Turkey bought 400 S jets.").stems, keyword_topics.topics[0])
+        matched_keywords(one_sentence("Turkey bought 400 S jets.").stems, keyword_topics.topics[0])
         == []
     )
 
 
 def test_assign_topics_picks_the_topic_with_most_keywords_or_none(keyword_topics: TopicSet) -> None:
     sentences = [
-        sentence("The civil war brought sanctions."),  # war: 2, trade: 1
-        sentence("Sanctions hit trade and the pipeline."),  # war: 1, trade: 3
-        sentence("Sanctions were announced."),  # tie 1-1: first topic listed
-        sentence("The weather was fine."),
+        one_sentence("The civil war brought sanctions."),  # war: 2, trade: 1
+        one_sentence("Sanctions hit trade and the pipeline."),  # war: 1, trade: 3
+        one_sentence("Sanctions were announced."),  # tie 1-1: first topic listed
+        one_sentence("The weather was fine."),
     ]
     assert assign_topics(sentences, keyword_topics) == [0, 1, 0, None]
 
@@ -295,7 +292,7 @@ def test_keywords_that_stem_alike_count_as_one_keyword() -> None:
     topics = parse_topics(
         '[[topics]]\nid = "politics"\nkeywords = ["vote", "votes", "Vote", "party"]\n', "t.toml"
     )
-    stems = sentence("Fans voted twice, and the votes went to a party.").stems
+    stems = one_sentence("Fans voted twice, and the votes went to a party.").stems
     assert keyword_hits(stems, topics) == [["vote", "party"]]
 
 
