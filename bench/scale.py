@@ -19,7 +19,13 @@ the builds. Printed per size:
 
 then the time ratio for each tenfold step of input.
 
+With `--dask ADDRESS`, each corpus is also built with `--dask ADDRESS` (`local`: each
+build starts a cluster of this machine's cores, as a cron job would, and its start-up is
+timed), printed as `x_one_process` (its wall time over the plain build's), then the
+smallest size where it is faster.
+
     python bench/scale.py [--sizes 200,2000,20000] [--repeat 3] [--workdir DIR] [--no-floor]
+    python bench/scale.py --dask local --no-floor
 """
 
 from __future__ import annotations
@@ -134,10 +140,11 @@ def run_process(command: list[str], what: str, cwd: Path) -> Run:
     return Run(wall, cpu, usage.ru_maxrss / 1024.0, real_mb, rss_sum_mb)
 
 
-def run_build(corpus: Path, out: Path) -> Run:
-    """One `briefing build --format json` of the corpus."""
+def run_build(corpus: Path, out: Path, dask: str | None = None) -> Run:
+    """One `briefing build --format json` of the corpus (with `--dask` when given)."""
     command = [sys.executable, "-m", "briefing", "build", str(corpus), "--topics", str(TOPICS)]
     command += ["--date", DATE, "--format", "json", "--out", str(out)]
+    command += ["--dask", dask] if dask else []
     return run_process(command, f"build of {corpus}", out.parent)
 
 
@@ -163,19 +170,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="builds per size (median)")
     parser.add_argument("--workdir", type=Path, help="keep the corpora here (default: temp)")
     parser.add_argument("--no-floor", action="store_true", help="time the builds only")
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="also build each corpus with --dask ADDRESS ('local': a cluster of this "
+        "machine's cores started by each build) and print where it starts to pay",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="briefing-scale-") as temporary:
         workdir = (args.workdir or Path(temporary)).resolve()  # the builds run inside it
         workdir.mkdir(parents=True, exist_ok=True)
         walls: dict[int, float] = {}
+        pays: list[int] = []
         for articles in sizes:
             corpus, sentences = corpus_for(workdir, articles)
-            runs, floors = [], []
-            for _ in range(args.repeat):  # alternating, so both see the same load
+            runs, floors, on_dask = [], [], []
+            for _ in range(args.repeat):  # alternating, so all see the same load
                 runs.append(run_build(corpus, workdir / "out"))
                 if not args.no_floor:
                     floors.append(run_floor(corpus))
+                if args.dask:
+                    on_dask.append(run_build(corpus, workdir / "out", args.dask))
             wall = statistics.median(r.wall for r in runs)
             cpu = statistics.median(r.cpu for r in runs)
             walls[articles] = wall
@@ -199,6 +215,20 @@ def main() -> None:
                 + (f" floor_runs={','.join(f'{r.wall:.2f}' for r in floors)}" if floors else ""),
                 flush=True,
             )
+            if on_dask:
+                dask_wall = statistics.median(r.wall for r in on_dask)
+                if dask_wall < wall:
+                    pays.append(articles)
+                print(
+                    f"scale: articles={articles} dask={args.dask} wall_s={dask_wall:.2f} "
+                    f"cpu_s={statistics.median(r.cpu for r in on_dask):.2f} "
+                    f"x_one_process={dask_wall / wall:.2f} "
+                    f"real_mb={max(r.real_mb for r in on_dask):.0f} "
+                    f"runs={','.join(f'{r.wall:.2f}' for r in on_dask)}",
+                    flush=True,
+                )
+    if args.dask:
+        print(f"scale: dask={args.dask} pays_from_articles={min(pays) if pays else 'never'}")
     for smaller, larger in itertools.pairwise(sizes):
         # The time ratio scaled to a tenfold step (the sizes are tenfold apart by default).
         per_tenfold = (walls[larger] / walls[smaller]) ** (1 / math.log10(larger / smaller))

@@ -137,6 +137,12 @@ def brief_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="SQLite file of what earlier briefs reported: say what is new, repeat no fact "
             "[the config's history, else none].",
         ),
+        click.option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Read, split and rank each article on the Dask scheduler at ADDRESS, or "
+            "'local' for this machine's cores; the same brief [the config's dask, else off].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

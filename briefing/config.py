@@ -60,6 +60,7 @@ _JOB_KEYS = {
     "history",
     "novelty_days",
     "timeline",
+    "dask",
     "fetch",
 }
 _FEED_KEYS = {"url", "outlet", "pages"}
@@ -163,6 +164,7 @@ class JobConfig:
     history: Path | None = None  # what earlier briefs reported (None: no novelty)
     novelty_days: int = DEFAULT_NOVELTY_DAYS
     timeline: bool = False  # a Timeline section of each topic's dated events
+    dask: str | None = None  # a Dask scheduler's address (or "local"): per-article stages there
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @property
@@ -387,6 +389,7 @@ def parse_config(text: str, path: Path) -> JobConfig:
         keep_days=int(job.number("keep_days", DEFAULT_KEEP_DAYS, integer=True, low=1, high=36500)),
         history=job.path("history"),
         timeline=job.flag("timeline", False),
+        dask=job.string("dask"),
         novelty_days=int(
             job.number("novelty_days", DEFAULT_NOVELTY_DAYS, integer=True, low=1, high=3650)
         ),

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from briefing.errors import InputError
@@ -38,6 +39,9 @@ from briefing.readers import (
 )
 from briefing.readers.common import describe_error
 from briefing.standalone import mostly_figures
+
+if TYPE_CHECKING:
+    from briefing.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -466,16 +470,14 @@ def _size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def read_records(
+def article_files(
     paths: list[Path], zone: dt.tzinfo, max_file_bytes: int = MAX_FILE_BYTES
-) -> list[Record]:
-    """Every file through its format's reader, with its folder's manifest applied. Any
-    failure in one file is a warning naming it: the batch goes on."""
+) -> Iterator[tuple[Path, bytes, dict[str, Any]]]:
+    """Each file of a known format that can be read, its bytes and what its folder's
+    manifest says of it; a file that cannot be read is a warning naming it."""
     manifests: dict[Path, dict[str, dict]] = {}
-    records: list[Record] = []
     for path in progress(paths, total=len(paths), description="reading", unit="file"):
-        reader = reader_for(path)
-        if reader is None:
+        if reader_for(path) is None:
             continue
         data = _read_bytes(path, max_file_bytes)
         if data is None:
@@ -490,25 +492,41 @@ def read_records(
                     describe_error(exc),
                 )
                 manifests[path.parent] = {}
-        fields = manifests[path.parent].get(path.name, {})
-        try:
-            found = reader(path, data, zone)
-        except Exception as exc:
-            # The last line of defence: each reader turns the problems it knows into
-            # warnings; anything else in one file must not end the batch either.
-            log.warning("%s: skipped, could not be read (%s)", path, describe_error(exc))
-            continue
-        records.extend(apply_manifest(record, fields) for record in found)
-    return records
+        yield path, data, manifests[path.parent].get(path.name, {})
+
+
+def parse_file(path: Path, data: bytes, fields: dict[str, Any], zone: dt.tzinfo) -> list[Record]:
+    """A file's records through its format's reader, with its manifest's fields applied.
+    Any failure is a warning naming the file: the batch goes on."""
+    reader = reader_for(path)
+    if reader is None:
+        return []
+    try:
+        found = reader(path, data, zone)
+    except Exception as exc:
+        # The last line of defence: each reader turns the problems it knows into
+        # warnings; anything else in one file must not end the batch either.
+        log.warning("%s: skipped, could not be read (%s)", path, describe_error(exc))
+        return []
+    return [apply_manifest(record, fields) for record in found]
 
 
 def read_articles(
-    sources: list[Path], zone: dt.tzinfo = dt.UTC, *, max_file_bytes: int = MAX_FILE_BYTES
+    sources: list[Path],
+    zone: dt.tzinfo = dt.UTC,
+    *,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    workers: Workers | None = None,
 ) -> list[Article]:
     """Read every article under `sources`, in a stable order; unreadable, oversized or
     empty files and entries are skipped with a warning. Times written without an offset
-    are in `zone`."""
-    records = read_records(find_article_files(sources), zone, max_file_bytes)
+    are in `zone`. With `workers`, the files are read on a Dask cluster."""
+    paths = find_article_files(sources)
+    files = article_files(paths, zone, max_file_bytes)
+    if workers is None:
+        records = [record for file in files for record in parse_file(*file, zone)]
+    else:  # the files are read here, parsed there: the workers need not see them
+        records = workers.parse_files(files, zone, len(paths))
     articles: list[Article] = []
     for record, article_id in zip(records, _article_ids([r.id_hint for r in records]), strict=True):
         try:

@@ -76,6 +76,7 @@ class JobPlan:
     history: Path | None = None  # what earlier briefs reported: today's says what is new
     novelty_days: int = DEFAULT_NOVELTY_DAYS
     timeline: bool = False  # a Timeline section of each topic's dated events
+    dask: str | None = None  # a Dask scheduler's address, or "local": per-article stages there
 
 
 def email_settings(config: JobConfig, recipients: tuple[str, ...]) -> EmailSettings | None:
@@ -162,6 +163,7 @@ def build_planned(plan: JobPlan) -> Brief:
         history=plan.history,
         novelty_days=plan.novelty_days,
         timeline=plan.timeline,
+        dask=plan.dask,
     )
 
 

@@ -45,6 +45,21 @@ def term_matrix_and_terms(
     return matrix, list(column)
 
 
+def sorted_term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
+    """`term_matrix` with its columns in the terms' sorted order: each row's sums then
+    run over its terms in an order that depends on its own terms alone, so an article's
+    scores are the same bits whichever other articles are ranked with it (on one machine
+    or split over workers)."""
+    counts, terms = term_matrix_and_terms(term_lists)
+    order = np.argsort(np.array(terms, dtype=object), kind="stable")
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[order] = np.arange(len(terms))
+    coo = counts.tocoo()
+    matrix = sparse.csr_array((coo.data, (coo.row, rank[coo.col])), shape=counts.shape)
+    matrix.sort_indices()
+    return matrix
+
+
 def unit_rows(matrix: sparse.csr_array) -> sparse.csr_array:
     """Rows scaled to length 1 (empty rows stay empty): dot products become cosines."""
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -362,16 +377,22 @@ def centrality_in_article(
         return np.zeros(0)
     _, blocks = np.unique(np.asarray(articles), return_inverse=True)
     blocks = blocks.ravel()
-    graph = BlockCosineGraph(unit_rows(term_matrix(term_lists).tocsr()), blocks, PAIRS_UP_TO)
+    graph = BlockCosineGraph(unit_rows(sorted_term_matrix(term_lists)), blocks, PAIRS_UP_TO)
     scores = pagerank(graph.propagate, graph.out_weight, blocks, 1e-10, restrict=graph.restricted)
     # Ties in a long block are ties: its sums run in another order than its pairs would.
     scores = np.where(graph.long, settled(scores, blocks), scores)
     return percentiles_within(scores, blocks)
 
 
-def rank_sentences(sentences: list[Sentence], routing: Routing, topic_count: int) -> Ranking:
+def rank_sentences(
+    sentences: list[Sentence],
+    routing: Routing,
+    topic_count: int,
+    article_rank: np.ndarray | None = None,
+) -> Ranking:
     """The rank stage: TextRank over each topic's sentences, and every sentence's
-    centrality in its own article (what selection weighs besides the topic)."""
+    centrality in its own article (what selection weighs besides the topic), unless
+    `article_rank` brings it, computed where the articles were segmented."""
     pools: list[list[int]] = [[] for _ in range(topic_count)]
     for index, topic in enumerate(routing.topic_of):
         if topic is not None:
@@ -383,5 +404,7 @@ def rank_sentences(sentences: list[Sentence], routing: Routing, topic_count: int
         topic_scores=scores,
         article_rank=centrality_in_article(
             [s.terms for s in sentences], [s.article for s in sentences]
-        ),
+        )
+        if article_rank is None
+        else article_rank,
     )

@@ -267,11 +267,12 @@ def article_sentences(paragraphs: Iterable[str]) -> list[str]:
     return [s for p in join_broken_paragraphs(paragraphs) for s in _split_collapsed(p)]
 
 
-def segment_articles(articles: list[Article]) -> list[Sentence]:
-    """Body sentences of every article, in article order. Titles are not sentences."""
+def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentence]:
+    """Body sentences of every article, in article order. Titles are not sentences.
+    Articles are numbered from `start` (a part's place in the whole list)."""
     sentences: list[Sentence] = []
     numbered = progress(
-        enumerate(articles), total=len(articles), description="splitting", unit="article"
+        enumerate(articles, start), total=len(articles), description="splitting", unit="article"
     )
     words = WordAnalyser()
     for index, article in numbered:

@@ -154,11 +154,8 @@ def plan_brief(
         email=email,
         history=options.get("history_path") or (config.history if config else None),
         novelty_days=config.novelty_days if config else DEFAULT_NOVELTY_DAYS,
-        timeline=bool(
-            config.timeline
-            if options.get("timeline") is None and config
-            else options.get("timeline")
-        ),
+        timeline=_timeline(options.get("timeline"), config),
+        dask=options.get("dask") or (config.dask if config else None),
     )
 
 

@@ -10,6 +10,7 @@ counted in one warning, since dropping them silently would lose news.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import re
@@ -60,13 +61,38 @@ def in_utc(moment: dt.datetime) -> dt.datetime:
         return EARLIEST if moment.year < 5000 else LATEST
 
 
+class FileZone(ZoneInfo):
+    """A zone read from a TZif file (the machine's /etc/localtime, a `TZ` path). A plain
+    `ZoneInfo.from_file` cannot be pickled; this one pickles as its file's bytes, so
+    the workers of a Dask cluster, on machines of other zones, read times as here."""
+
+    _tzif: bytes
+
+    @classmethod
+    def from_bytes(cls, data: bytes, key: str) -> FileZone:
+        """The zone of a TZif file's bytes; one object per file within a process (a
+        zone unpickled here is the one it was pickled from: same-zone datetimes compare
+        as they do without a round trip)."""
+        zone = _FILE_ZONES.get((data, key))
+        if zone is None:
+            zone = cls.from_file(io.BytesIO(data), key=key)
+            zone._tzif = data
+            _FILE_ZONES[(data, key)] = zone
+        return zone
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, str]]:
+        return (FileZone.from_bytes, (self._tzif, str(self.key)))
+
+
+_FILE_ZONES: dict[tuple[bytes, str], FileZone] = {}  # rules, not state: a file's zone is fixed
+
+
 def named_zone(name: str) -> dt.tzinfo:
     """An IANA zone (`Europe/Berlin`, `UTC`); InputError naming it when unknown."""
     key = name.strip().removeprefix(":")
     try:
         if key.startswith("/"):
-            with open(key, "rb") as stream:
-                return ZoneInfo.from_file(stream, key=key)
+            return FileZone.from_bytes(Path(key).read_bytes(), key)
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InputError(
@@ -92,8 +118,7 @@ def brief_zone(option: str | None) -> dt.tzinfo:
             log.warning("TZ: %s; using the machine's time zone", exc)
     if _LOCALTIME.is_file():
         try:
-            with _LOCALTIME.open("rb") as stream:
-                return ZoneInfo.from_file(stream, key="localtime")
+            return FileZone.from_bytes(_LOCALTIME.read_bytes(), "localtime")
         except (OSError, ValueError):
             pass
     return dt.UTC

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from brieftest import BBC_DEV, DATE, DATE_TEXT, REPO, SEEDS, CliBuild, RenderedPdf, run_cli
@@ -76,3 +77,20 @@ def seeds_cli_build(tmp_path_factory: pytest.TempPathFactory) -> CliBuild:
 def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
     """The CA behind the test mail servers' certificates."""
     return new_authority(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a real Dask cluster on this machine: a scheduler and two worker
+    processes, one thread each, as `--dask ADDRESS` would reach one elsewhere."""
+    from distributed import LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefing import routing
+from briefing import routing, workers
 from briefing.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +37,9 @@ CASES = {
     "generated": ("generated", ["--topics", "topics.toml"], "2005-01-03"),
     "generated-through-terms": ("generated", ["--topics", "topics.toml"], "2005-01-03"),
 }
+# The same days with the per-article stages on a Dask cluster of two workers, each day's
+# files and articles cut into parts of 16: the same saved bytes.
+ON_DASK = {"seeds-on-dask": "seeds", "generated-on-dask": "generated"}
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +58,11 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _build(folder: Path, name: str) -> dict[str, bytes]:
+def _build(folder: Path, name: str, *extra: str) -> dict[str, bytes]:
     sources, options, date = CASES[name]
-    out = Path("out") / name
+    out = Path("out") / (name + ("-" + "-".join(extra) if extra else ""))
     arguments = ["build", sources, "--date", date, "--tz", "UTC", "--format", "md,json"]
-    arguments += ["--out", str(out), "--explain", *options]
+    arguments += ["--out", str(out), "--explain", *options, *extra]
     cwd = Path.cwd()
     os.chdir(folder)
     try:
@@ -85,5 +88,18 @@ def test_brief_is_byte_identical(name: str, day: Path, monkeypatch: pytest.Monke
     for file_name, data in built.items():
         expected = (saved / file_name).read_bytes()
         # Text first, so that a failure shows the lines that changed.
+        assert data.decode("utf-8") == expected.decode("utf-8"), f"{name}/{file_name}"
+        assert data == expected
+
+
+@pytest.mark.parametrize("name", list(ON_DASK))
+def test_brief_built_on_a_dask_cluster_is_byte_identical(
+    name: str, day: Path, dask_scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "MIN_PART", 16)
+    case = ON_DASK[name]
+    built = _build(day, case, "--dask", dask_scheduler)
+    for file_name, data in built.items():
+        expected = (SAVED / case / file_name).read_bytes()
         assert data.decode("utf-8") == expected.decode("utf-8"), f"{name}/{file_name}"
         assert data == expected

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -136,6 +137,33 @@ def test_centrality_in_article_is_bit_for_bit_the_pairwise_one(
     scores, blocks = pairwise_centrality(terms, articles)
     expected = percentiles_within(scores, blocks)
     np.testing.assert_array_equal(centrality_in_article(terms, articles), expected)
+
+
+def test_an_articles_centrality_does_not_depend_on_the_articles_ranked_with_it(
+    bbc_dev_sentences: list[Sentence], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranked in contiguous parts (as workers rank them), every score is the same bits
+    as ranked all at once, short articles and long ones alike."""
+    terms = [s.terms for s in bbc_dev_sentences]
+    articles = [s.article for s in bbc_dev_sentences]
+    for pairs_up_to in (rank.PAIRS_UP_TO, 0):
+        monkeypatch.setattr(rank, "PAIRS_UP_TO", pairs_up_to)
+        whole = centrality_in_article(terms, articles)
+        cuts = [0, 7, 200, 201, 950, len(terms)]
+        cuts = sorted(
+            {
+                next(
+                    i
+                    for i in range(c, len(terms) + 1)
+                    if i == len(terms) or i == 0 or articles[i] != articles[i - 1]
+                )
+                for c in cuts
+            }
+        )
+        parts = [
+            centrality_in_article(terms[a:b], articles[a:b]) for a, b in itertools.pairwise(cuts)
+        ]
+        np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
 def test_long_articles_rank_as_their_pairs_would(

@@ -1,0 +1,208 @@
+"""The per-article stages on a Dask cluster (`--dask ADDRESS`, or `local`).
+
+What one article needs alone runs on the workers, in contiguous parts: reading its
+files, and segmenting, stemming and ranking each article within itself. What compares
+articles stays in this process: their ids, one copy of each, the window, routing's
+neighbour search, the topics' TextRank, stories and composing. Every part's result
+is the same whichever worker computes it and however the input is cut (the in-article
+ranking's sums run in an order fixed by the article alone), so a brief built on a
+cluster is byte for byte the brief built on one machine. Workers read the files by
+their paths: they must see the same files (shared storage), and run the same briefing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import math
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from briefing.errors import InputError
+from briefing.model import Article, Sentence
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from briefing.readers.common import Record
+
+LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
+CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
+PARTS_PER_WORKER = 4  # parts per worker: small enough to balance, large enough to pay
+MIN_PART = 64  # files or articles: a smaller part costs more to send than to compute
+
+_Part = TypeVar("_Part")
+_Result = TypeVar("_Result")
+
+# What a part logged, to be logged again here: (logger name, level, message).
+_Logged = list[tuple[str, int, str]]
+
+
+class ClusterError(InputError):
+    """The Dask cluster cannot be reached or does not run this briefing (exit code 2)."""
+
+
+class _Collector(logging.Handler):
+    """The `briefing` log records of one task's thread (a worker may run several tasks
+    at once in threads), kept to travel back with the task's result."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.thread = threading.get_ident()
+        self.records: _Logged = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _logged(task: Callable[..., _Result], *args: Any) -> tuple[_Result, _Logged]:
+    """Run `task` on a worker with briefing's warnings and notes collected, not printed
+    there: a warning naming a bad file must reach the person who ran the build."""
+    logger = logging.getLogger("briefing")
+    collector = _Collector()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        return task(*args), collector.records
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _parse_part(files: list[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo) -> list[Record]:
+    from briefing.ingest import parse_file
+
+    return [record for file in files for record in parse_file(*file, zone)]
+
+
+def _segment_part(articles: list[Article], start: int) -> tuple[list[Sentence], np.ndarray]:
+    """The sentences of `articles` (numbered from `start`, their place in the whole list)
+    and each one's centrality in its article."""
+    from briefing.rank import centrality_in_article
+    from briefing.segment import segment_articles
+
+    sentences = segment_articles(articles, start=start)
+    rank = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
+    return sentences, rank
+
+
+def _version() -> str:
+    from briefing import __version__
+
+    return __version__
+
+
+def part_size(count: int, workers: int) -> int:
+    """Items per part: about PARTS_PER_WORKER parts per worker, each of MIN_PART items
+    or more (but the last, and unless there are fewer)."""
+    parts = max(1, min(workers * PARTS_PER_WORKER, count // MIN_PART))
+    return max(1, math.ceil(count / parts))
+
+
+def cut(items: Iterable[_Part], size: int) -> Iterator[list[_Part]]:
+    """`items` in contiguous parts of `size` (the last one shorter), as they come."""
+    iterator = iter(items)
+    while part := list(itertools.islice(iterator, size)):
+        yield part
+
+
+class Workers:
+    """A connected Dask client and the per-article stages it runs."""
+
+    def __init__(self, client: Client, address: str) -> None:
+        self.client = client
+        self.address = address
+
+    def _map(self, task: Callable[..., _Result], parts: Iterable[tuple[Any, ...]]) -> list[_Result]:
+        """`task(*part)` for every part on the workers, results in the parts' order, and
+        what each part logged logged here, in the same order."""
+        futures = []
+        try:
+            futures = [self.client.submit(_logged, task, *part, pure=False) for part in parts]
+            results = self.client.gather(futures)
+        except Exception as exc:
+            raise ClusterError(f"the Dask cluster at {self.address} failed: {exc}") from None
+        finally:
+            for future in futures:
+                future.release()
+        for _, logged in results:
+            for name, level, message in logged:
+                logging.getLogger(name).log(level, "%s", message)
+        return [result for result, _ in results]
+
+    def _count(self) -> int:
+        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def parse_files(
+        self, files: Iterable[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo, count: int
+    ) -> list[Record]:
+        """`ingest.parse_file` over the workers, for the `count` (or fewer) files read
+        here: every record, in the files' order. Each part is sent as soon as it is read."""
+        size = part_size(count, self._count())
+        parts = ((part, zone) for part in cut(files, size))
+        return [record for part in self._map(_parse_part, parts) for record in part]
+
+    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
+        """`segment.segment_articles` and `rank.centrality_in_article` over the workers."""
+        size = part_size(len(articles), self._count())
+        parts = [
+            (part, first) for first, part in zip(itertools.count(0, size), cut(articles, size))
+        ]
+        results = self._map(_segment_part, parts)
+        sentences = [sentence for part, _ in results for sentence in part]
+        ranks = [rank for _, rank in results]
+        return sentences, np.concatenate(ranks) if ranks else np.zeros(0)
+
+
+@contextmanager
+def open_workers(address: str) -> Iterator[Workers]:
+    """A client of the scheduler at `address`, or of a cluster of this machine's cores
+    started for the build (`local`), closed when the build is done."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError(
+            "--dask needs Dask's distributed scheduler: pip install 'briefing[dask]'"
+        ) from None
+    # Dask's own notes (a worker started, a slow event loop) are not the brief's: a
+    # successful run prints nothing.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster = None
+    try:
+        if address == LOCAL:
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # no fixed port: another cluster may hold it
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster, timeout=CONNECT_TIMEOUT_S)
+        else:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+    try:
+        ours = _version()
+        theirs = set(client.run(_version).values())
+        if theirs - {ours}:
+            found = ", ".join(sorted(theirs))
+            raise ClusterError(f"--dask {address}: the workers run briefing {found}, not {ours}")
+        yield Workers(client, address)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
