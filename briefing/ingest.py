@@ -511,6 +511,26 @@ def parse_file(path: Path, data: bytes, fields: dict[str, Any], zone: dt.tzinfo)
     return [apply_manifest(record, fields) for record in found]
 
 
+def file_articles(
+    path: Path, data: bytes, fields: dict[str, Any], zone: dt.tzinfo
+) -> list[tuple[str, Article | None]]:
+    """Each entry of one file: the hint its id is made from, and its article (with its
+    id still to be given: ids are unique over the whole day), or None, with a warning,
+    when it has no text or cannot be read."""
+    entries: list[tuple[str, Article | None]] = []
+    for record in parse_file(path, data, fields, zone):
+        article = None
+        try:
+            article = article_from_record(record, "")
+        except Exception as exc:
+            log.warning("%s: skipped, could not be read (%s)", record.name, describe_error(exc))
+        else:
+            if article is None:
+                log.warning("%s: skipped, no text", record.name)
+        entries.append((record.id_hint, article))
+    return entries
+
+
 def read_articles(
     sources: list[Path],
     zone: dt.tzinfo = dt.UTC,
@@ -524,21 +544,15 @@ def read_articles(
     paths = find_article_files(sources)
     files = article_files(paths, zone, max_file_bytes)
     if workers is None:
-        records = [record for file in files for record in parse_file(*file, zone)]
+        entries = [entry for file in files for entry in file_articles(*file, zone)]
     else:  # the files are read here, parsed there: the workers need not see them
-        records = workers.parse_files(files, zone, len(paths))
-    articles: list[Article] = []
-    for record, article_id in zip(records, _article_ids([r.id_hint for r in records]), strict=True):
-        try:
-            article = article_from_record(record, article_id)
-        except Exception as exc:
-            log.warning("%s: skipped, could not be read (%s)", record.name, describe_error(exc))
-            continue
-        if article is None:
-            log.warning("%s: skipped, no text", record.name)
-            continue
-        articles.append(article)
-    return articles
+        entries = workers.file_articles(files, zone, len(paths))
+    ids = _article_ids([hint for hint, _ in entries])
+    return [
+        replace(article, id=article_id)
+        for (_, article), article_id in zip(entries, ids, strict=True)
+        if article is not None
+    ]
 
 
 # --- One copy of each article ---------------------------------------------------------

@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from briefing.errors import InputError
+from briefing.gcpause import cycle_collector_paused
 from briefing.model import Article, Sentence
 
 if TYPE_CHECKING:
     from distributed import Client
-
-    from briefing.readers.common import Record
 
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
 CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
@@ -73,17 +72,20 @@ def _logged(task: Callable[..., _Result], *args: Any) -> tuple[_Result, _Logged]
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     try:
-        return task(*args), collector.records
+        with cycle_collector_paused():  # as in one process: no cycles among the parts' objects
+            return task(*args), collector.records
     finally:
         logger.removeHandler(collector)
         logger.setLevel(level)
         logger.propagate = propagate
 
 
-def _parse_part(files: list[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo) -> list[Record]:
-    from briefing.ingest import parse_file
+def _read_part(
+    files: list[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo
+) -> list[tuple[str, Article | None]]:
+    from briefing.ingest import file_articles
 
-    return [record for file in files for record in parse_file(*file, zone)]
+    return [entry for file in files for entry in file_articles(*file, zone)]
 
 
 def _segment_part(articles: list[Article], start: int) -> tuple[list[Sentence], np.ndarray]:
@@ -144,14 +146,14 @@ class Workers:
     def _count(self) -> int:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
 
-    def parse_files(
+    def file_articles(
         self, files: Iterable[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo, count: int
-    ) -> list[Record]:
-        """`ingest.parse_file` over the workers, for the `count` (or fewer) files read
-        here: every record, in the files' order. Each part is sent as soon as it is read."""
+    ) -> list[tuple[str, Article | None]]:
+        """`ingest.file_articles` over the workers, for the `count` (or fewer) files read
+        here: every entry, in the files' order. Each part is sent as soon as it is read."""
         size = part_size(count, self._count())
         parts = ((part, zone) for part in cut(files, size))
-        return [record for part in self._map(_parse_part, parts) for record in part]
+        return [entry for part in self._map(_read_part, parts) for entry in part]
 
     def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
         """`segment.segment_articles` and `rank.centrality_in_article` over the workers."""
