@@ -40,6 +40,7 @@ def test_defaults() -> None:
     assert config.per_topic == 5
     assert config.footnotes == "gfm"
     assert config.email is None
+    assert config.dask is None
 
 
 def test_relative_paths_are_taken_from_the_config_folder(
@@ -62,7 +63,7 @@ def test_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", "pw")
     config = parse(
         'sources = "in"\nformats = ["md", "html", "md"]\nper_topic = 3\ntitle = " Daily "\n'
-        'time_zone = "Europe/Istanbul"\nfootnotes = "plain"\n'
+        'time_zone = "Europe/Istanbul"\nfootnotes = "plain"\ndask = "tcp://scheduler:8786"\n'
         + EMAIL
         + 'port = 2525\nsecurity = "tls"\nusername = "me"\ntimeout = 7.5\n'
         "verify_certificate = false\n"
@@ -72,6 +73,7 @@ def test_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.per_topic == 3 and config.title == "Daily"
     assert config.time_zone == zoneinfo.ZoneInfo("Europe/Istanbul")
     assert config.footnotes == "plain"
+    assert config.dask == "tcp://scheduler:8786"
     email = config.email
     assert email is not None
     assert email.to == ("analyst@example.com",)
@@ -134,6 +136,7 @@ def test_missing_password(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         ('time_zone = "Europe/Atlantis"\n', "time_zone: unknown time zone 'Europe/Atlantis'"),
         ('window = "a day"\n', "window: expected a duration like 24h"),
         ('title = ""\n', "title: must be a non-empty string"),
+        ("dask = true\n", "dask: must be a non-empty string"),
         ('email = "me@example.com"\n', "email: must be an [email] table"),
         (EMAIL + "smtp_port = 25\n", "[email] smtp_port: unknown setting"),
         (EMAIL.replace("host", "# host"), "[email] host: missing"),
