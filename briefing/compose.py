@@ -45,8 +45,11 @@ from briefing.stories import outlet_keys
 TOP_STORIES = 3  # stories the brief opens with
 # A pick's relevance blends four ranks within the topic's pool (each 0 = worst, 1 = best).
 RELEVANCE_WEIGHTS = {
-    "topic_rank": 0.25,  # TextRank centrality among the topic's sentences
-    "article_rank": 0.25,  # centrality in its own article: what the article is about
+    "topic_rank": 0.15,  # TextRank centrality among the topic's sentences
+    # Centrality in its own article: what its source considered the story. The heavier
+    # weight: a sentence central to many articles of the topic but peripheral to its own
+    # is often background (a figure, a quote) that every article repeats.
+    "article_rank": 0.35,
     "on_topic": 0.25,  # how much its article is about the topic (routing affinity)
     "length": 0.25,  # longer sentences carry more of the story
 }
@@ -176,6 +179,8 @@ def select_items(
     evidence: list[tuple[str, ...]] | None = None,
     learned: tuple[str, ...] = (),
     reported: Callable[[int, int], bool] | None = None,
+    *,
+    leaning: np.ndarray | None = None,
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
@@ -186,7 +191,10 @@ def select_items(
     already quoted in another section is not quoted again. A section covers several
     stories: an article gives at most PER_ARTICLE items while another article at least
     partly about the topic still has a sentence to give, and articles mostly about the
-    topic come before those in the pool only for a sentence's own keywords.
+    topic come before those in the pool only for a sentence's own keywords. `leaning`
+    marks the pool sentences whose article is about this topic more than any other: of
+    the articles partly about the topic, those come first, so a section is not filled
+    from a story that belongs to another section while its own stories have more to say.
     """
     if not pool:
         return []
@@ -205,6 +213,7 @@ def select_items(
     available = ~np.isin(at, list(used))
     article_of = np.array([sentences[i].article for i in pool], dtype=np.int64)
     given: dict[int, int] = {}  # article -> items it has given this section
+    leaning = np.ones(len(pool), dtype=bool) if leaning is None else leaning
     mostly = on_topic >= MOSTLY_ON_TOPIC
     partly = on_topic >= PARTLY_ON_TOPIC
     items: list[Item] = []
@@ -212,10 +221,11 @@ def select_items(
         gain = np.where(available, relevance - REDUNDANCY_PENALTY * redundancy, -np.inf)
         full = np.isin(article_of, [a for a, n in given.items() if n >= PER_ARTICLE])
         # First an article mostly about the topic that has not given its share, then one
-        # partly about it that has not, then any article mostly about it, then the others
-        # (in the pool on their own keywords).
+        # partly about it and about no other topic more, then one partly about it, then
+        # any article mostly about it, then the others (in the pool on their own keywords).
         for tier in (
             available & ~full & mostly,
+            available & ~full & partly & leaning,
             available & ~full & partly,
             available & mostly,
             available & ~full,
@@ -284,7 +294,9 @@ def compose_brief(
     sections = []
     for index, topic in enumerate(topics.topics):
         pool = list(ranking.pools[index])
-        on_topic = routing.affinity[article_of[pool], index] if pool else np.zeros(0)
+        affinity = routing.affinity[article_of[pool]]
+        on_topic = affinity[:, index]
+        leaning = affinity.argmax(axis=1) == index  # its article's strongest topic (or none)
         items = select_items(
             sentences,
             pool,
@@ -296,6 +308,7 @@ def compose_brief(
             routing.evidence,
             routing.learned[index],
             reported,
+            leaning=leaning,
         )
         if history is not None and novelty is not None:
             items = [_mark(item, stories, history, novelty) for item in items]

@@ -183,6 +183,59 @@ def test_one_article_gives_a_section_at_most_two_items_while_others_have_some() 
     assert firsts == [0, 0, 1, 0] or firsts == [0, 1, 0, 0] or firsts == [1, 0, 0, 0]
 
 
+def test_of_the_articles_partly_on_a_topic_those_leaning_to_it_give_items_first() -> None:
+    """A story that belongs to another section (its article is about another topic more)
+    fills this section only once the stories that lean to it have nothing left to give."""
+    from briefing.compose import select_items, sentence_signals
+    from briefing.rank import rank_sentences, textrank_scores
+    from briefing.routing import route_sentences
+    from briefing.segment import segment_articles
+
+    stories = {
+        "kaldera": (
+            "The harbour board approved a dredging plan for the port of Kaldera on Monday.",
+            "Fishermen at the harbour fear the dredging will drive cod away from the bay.",
+            "Environmental groups plan to challenge the harbour project in court.",
+        ),
+        "vostran": (
+            "A new ferry terminal opened in the Vostran harbour after three years of work.",
+            "Tourist numbers at the harbour doubled during the summer season, officials said.",
+            "The harbour authority wants a second berth for cruise liners by spring.",
+        ),
+        "mirel": (
+            "Dock workers in the Mirel harbour went on strike over pay and night shifts.",
+            "Shipping lines diverted cargo to other harbours while the strike went on.",
+            "The union said talks with the harbour operator would resume on Friday.",
+        ),
+    }
+    articles = [
+        Article(id=name, path=f"{name}.txt", title=name, paragraphs=body)
+        for name, body in stories.items()
+    ]
+    sentences = segment_articles(articles)
+    topics = parse_topics(
+        '[[topics]]\nid = "port"\ntitle = "Port"\nkeywords = ["harbour"]\n', "t.toml"
+    )
+    routing = route_sentences(articles, sentences, topics)
+    ranking = rank_sentences(sentences, routing, 1)
+    signals = sentence_signals(articles, sentences, ranking)
+    pool = list(range(len(sentences)))
+    article_of = np.array([s.article for s in sentences])
+    # Kaldera and Vostran are partly about the port, Mirel mostly; Kaldera leans elsewhere.
+    on_topic = np.array([0.3, 0.3, 0.9])[article_of]
+    scores = textrank_scores([s.terms for s in sentences])
+
+    def firsts(leans: list[bool]) -> list[int]:
+        leaning = np.array(leans)[article_of]
+        picked = select_items(
+            sentences, pool, scores, signals, on_topic, set(), per_topic=6, leaning=leaning
+        )
+        return [item.sources[0] for item in picked]
+
+    assert firsts([False, True, True]) == [2, 2, 1, 1, 0, 0]
+    assert firsts([True, False, True]) == [2, 2, 0, 0, 1, 1]
+
+
 def test_an_articles_own_lead_may_be_quoted_but_another_articles_headline_not() -> None:
     from briefing.segment import segment_articles
 
