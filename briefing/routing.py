@@ -422,11 +422,16 @@ def route_sentences(
     much its article is about the topic; None when the evidence is too weak."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
-    sentence_hits = [matcher.hits(s.stems) for s in sentences]
+    # Most sentences name no keyword: they share one empty entry (a list of lists per
+    # sentence was a tenth of a large day's memory), which nothing below changes.
+    no_hits: list[list[str]] = [[] for _ in range(k)]
+    found = (matcher.hits(sentence.stems) for sentence in sentences)
+    sentence_hits = [hits if any(hits) else no_hits for hits in found]
     barred, barred_articles = _exclusions(articles, sentences, topics)
     if barred.any():  # an excluded sentence's keywords are no evidence for the topic
         for index, topic in zip(*np.nonzero(barred), strict=True):
-            sentence_hits[index][topic] = []
+            if sentence_hits[index] is not no_hits:
+                sentence_hits[index][topic] = []
     # Most sentences name no keyword: only those that do are visited one by one below.
     with_hits = [index for index, hits in enumerate(sentence_hits) if any(hits)]
     counts = np.zeros((len(sentences), k))
