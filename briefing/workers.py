@@ -1,13 +1,13 @@
 """The per-article stages on a Dask cluster (`--dask ADDRESS`, or `local`).
 
-What one article needs alone runs on the workers, in contiguous parts: reading its
-files, and segmenting, stemming and ranking each article within itself. What compares
-articles stays in this process: their ids, one copy of each, the window, routing's
-neighbour search, the topics' TextRank, stories and composing. Every part's result
-is the same whichever worker computes it and however the input is cut (the in-article
-ranking's sums run in an order fixed by the article alone), so a brief built on a
-cluster is byte for byte the brief built on one machine. Workers read the files by
-their paths: they must see the same files (shared storage), and run the same briefing.
+What one article needs alone runs on the workers, in contiguous parts: parsing its
+file and cleaning it into an article, then segmenting, stemming and ranking it within
+itself. What compares articles stays in this process: their ids, one copy of each, the
+window, routing's neighbour search, the topics' TextRank, stories and composing. Files
+are read here and their bytes sent, so the workers need not see them; they must run
+the same briefing. Every part's result is the same whichever worker computes it and
+however the input is cut (the in-article ranking's sums run in an order fixed by the
+article alone), so a brief built on a cluster is byte for byte the one-machine brief.
 """
 
 from __future__ import annotations
@@ -66,18 +66,17 @@ def _logged(task: Callable[..., _Result], *args: Any) -> tuple[_Result, _Logged]
     """Run `task` on a worker with briefing's warnings and notes collected, not printed
     there: a warning naming a bad file must reach the person who ran the build."""
     logger = logging.getLogger("briefing")
-    collector = _Collector()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(collector)
+    # In a worker, briefing's records go to the collectors alone, every level of them
+    # (set for the process, not per task: tasks in threads must not undo each other).
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
+    collector = _Collector()
+    logger.addHandler(collector)
     try:
         with cycle_collector_paused():  # as in one process: no cycles among the parts' objects
             return task(*args), collector.records
     finally:
         logger.removeHandler(collector)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def _read_part(
