@@ -181,9 +181,14 @@ def _nearest_through_terms(
         itself = np.arange(start, start + rows)[:, None]
         index[start : start + block] = np.where(filled, found, itself)
     # An article without k candidates keeps itself in the spare places, with weight 0.
-    weight = np.column_stack(
-        [np.asarray(vectors.multiply(vectors[index[:, j]]).sum(axis=1)).ravel() for j in range(k)]
-    )
+    # The exact cosines block by block: a whole copy of the matrix per neighbour rank
+    # was the largest memory of a large day's routing.
+    weight = np.zeros((n, k))
+    for start in range(0, n, block):
+        rows = vectors[start : start + block]
+        for j in range(k):
+            chosen = vectors[index[start : start + block, j]]
+            weight[start : start + block, j] = np.asarray(rows.multiply(chosen).sum(axis=1)).ravel()
     weight[index == np.arange(n)[:, None]] = 0.0
     return index, np.maximum(weight, 0.0)
 
