@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from brieftest import MALFORMED, SEEDS, run_cli
 
+import briefing
 from briefing import workers
 from briefing.ingest import read_articles
 from briefing.pipeline import build_brief
@@ -82,6 +83,29 @@ def test_an_unreachable_scheduler_is_one_clear_error(monkeypatch: pytest.MonkeyP
     unreachable = r"--dask tcp://127\.0\.0\.1:9: cannot reach"
     with pytest.raises(ClusterError, match=unreachable), open_workers("tcp://127.0.0.1:9"):
         pass
+
+
+def test_workers_on_another_briefing_are_one_clear_error(
+    dask_scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same code on both sides is what makes the brief the same bytes: workers that
+    run another version are refused when connecting (here, this side claims another)."""
+    monkeypatch.setattr(briefing, "__version__", "0.0.0")
+    with (
+        pytest.raises(ClusterError, match=r"the workers run briefing \S+, not 0\.0\.0"),
+        open_workers(dask_scheduler),
+    ):
+        pass
+
+
+def test_a_part_that_fails_on_a_worker_is_one_clear_error(dask_scheduler: str) -> None:
+    def broken(value: int) -> int:
+        raise RuntimeError(f"part {value} failed")
+
+    with open_workers(dask_scheduler) as cluster, pytest.raises(ClusterError) as caught:
+        cluster._map(broken, [(1,)])
+    assert str(caught.value).startswith(f"the Dask cluster at {dask_scheduler} failed: ")
+    assert "part 1 failed" in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_the_machines_own_zone_travels_to_workers_as_its_rules() -> None:
