@@ -166,6 +166,26 @@ def test_an_articles_centrality_does_not_depend_on_the_articles_ranked_with_it(
         np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_private_columns_keep_each_blocks_products_and_nothing_across_blocks(seed: int) -> None:
+    """P Pᵀ is A Aᵀ on the pairs of one block and 0 elsewhere, for consecutive blocks
+    (articles' sentences) and for blocks in any order; a column repeated through a long
+    block stays one column."""
+    rng = np.random.default_rng(seed)
+    n, m = 120, 30
+    dense = sparse.random_array((n, m), density=0.15, rng=rng).toarray()
+    dense[:, 3] = 1.0  # one column in every row: long runs of it in each block
+    vectors = sparse.csr_array(dense)
+    entries = vectors.tocoo()
+    for blocks in (np.sort(rng.integers(0, 25, n)), rng.integers(0, 25, n)):
+        same = blocks[:, None] == blocks[None, :]
+        expected = np.where(same, (vectors @ vectors.T).toarray(), 0.0)
+        private = rank.private_columns(vectors.copy(), blocks)
+        np.testing.assert_allclose((private @ private.T).toarray(), expected)
+        pairs = set(zip(blocks[entries.row].tolist(), entries.col.tolist(), strict=True))
+        assert private.shape[1] == len(pairs)
+
+
 def test_long_articles_rank_as_their_pairs_would(
     bbc_dev_sentences: list[Sentence], monkeypatch: pytest.MonkeyPatch
 ) -> None:
