@@ -473,6 +473,7 @@ def route_sentences(
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
     document_counts, vocabulary = term_matrix_and_terms(documents)
+    del documents  # a list per article of every term it uses: a large day's peak memory
     vectors = _tfidf_of(document_counts.tocsr().copy())
     neighbours, weights = _nearest(vectors, NEIGHBOURS)
     affinity = article_affinity(article_hits, neighbours, weights, lengths, distinct.reshape(-1, k))
