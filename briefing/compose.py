@@ -43,7 +43,7 @@ from briefing.standalone import stands_alone
 from briefing.stories import outlet_keys
 
 TOP_STORIES = 3  # stories the brief opens with
-# A pick's relevance blends four ranks within the topic's pool (each 0 = worst, 1 = best).
+# A pick's relevance blends these signals of the topic's pool (each 0 = worst, 1 = best).
 RELEVANCE_WEIGHTS = {
     "topic_rank": 0.15,  # TextRank centrality among the topic's sentences
     # Centrality in its own article: what its source considered the story. The heavier
@@ -52,7 +52,12 @@ RELEVANCE_WEIGHTS = {
     "article_rank": 0.35,
     "on_topic": 0.25,  # how much its article is about the topic (routing affinity)
     "length": 0.25,  # longer sentences carry more of the story
+    # How early in its article, for a story several outlets tell (else 0): each outlet
+    # opens with what it considers the news, so the leads of a widely told story are its
+    # summary, where centrality in one article picks the detail its own account dwells on.
+    "lead": 0.2,
 }
+TOLD_BY = 3  # independent outlets a story needs before its articles' leads count as its summary
 REDUNDANCY_PENALTY = 0.05  # MMR: relevance lost per unit of similarity to an item already picked
 MOSTLY_ON_TOPIC = 0.5  # an article at least this much about a topic is one of its stories
 PARTLY_ON_TOPIC = 0.25  # ... and one this much about it still covers part of the topic
@@ -143,10 +148,29 @@ class Signals:
     headlines: dict[str, frozenset[int]]  # each title of the day -> the articles it heads
     words: np.ndarray  # length in words
     outlets: tuple[str, ...]  # per article, its outlet's key (see outlet_keys)
+    lead: np.ndarray  # 1 for an article's first sentence .. 0 for its last; 0 outside a
+    # story TOLD_BY outlets or more tell
+
+
+def _leads(sentences: list[Sentence], stories: Stories | None, articles: int) -> np.ndarray:
+    """Per sentence, how early it comes in its article (1.0 first, 0.0 last), for the
+    articles of a story TOLD_BY independent outlets or more tell; 0 for the others (a
+    lone article's lead is no more the day's news than its other sentences)."""
+    if stories is None or not sentences:
+        return np.zeros(len(sentences))
+    told_by = np.array([stories.stories[s].outlets for s in stories.story_of])
+    article = np.array([s.article for s in sentences], dtype=np.int64)
+    position = np.array([s.position for s in sentences], dtype=float)
+    size = np.bincount(article, minlength=articles).astype(float)
+    early = 1.0 - position / np.maximum(size[article] - 1.0, 1.0)
+    return np.where(told_by[article] >= TOLD_BY, early, 0.0)
 
 
 def sentence_signals(
-    articles: list[Article], sentences: list[Sentence], ranking: Ranking
+    articles: list[Article],
+    sentences: list[Sentence],
+    ranking: Ranking,
+    stories: Stories | None = None,
 ) -> Signals:
     headlines: dict[str, set[int]] = {}
     for index, article in enumerate(articles):
@@ -157,6 +181,7 @@ def sentence_signals(
         headlines={title: frozenset(heads) for title, heads in headlines.items()},
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
         outlets=outlet_keys(articles),
+        lead=_leads(sentences, stories, len(articles)),
     )
 
 
@@ -206,6 +231,7 @@ def select_items(
         "article_rank": signals.article_rank[at],
         "on_topic": percentiles(on_topic),
         "length": percentiles(signals.words[at]),
+        "lead": signals.lead[at],
     }
     relevance = sum(RELEVANCE_WEIGHTS[name] * rank for name, rank in ranks.items())
     vectors = _unit_rows(sentences, pool)
@@ -287,7 +313,7 @@ def compose_brief(
     sentences, one item per fact across the whole brief, and the day's top stories.
     With a `history` (and its `novelty`), a fact an earlier brief reported is left out
     unless more outlets carry it now, and each item is marked new or update."""
-    signals = sentence_signals(articles, sentences, ranking)
+    signals = sentence_signals(articles, sentences, ranking, stories)
     reported = _reported(history, novelty) if history is not None and novelty else None
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()

@@ -236,6 +236,34 @@ def test_of_the_articles_partly_on_a_topic_those_leaning_to_it_give_items_first(
     assert firsts([True, False, True]) == [2, 2, 0, 0, 1, 1]
 
 
+def test_the_leads_of_a_story_three_outlets_tell_weigh_and_a_lone_articles_do_not() -> None:
+    """Each outlet opens with what it takes for the news: in a story told by TOLD_BY
+    independent outlets, a sentence's lead signal falls from 1 (its article's first) to 0
+    (its last); in a story of fewer outlets it is 0 throughout."""
+    from dataclasses import replace
+
+    from brieftest import one_sentence
+
+    from briefing.compose import TOLD_BY, _leads
+    from briefing.model import Stories, Story
+
+    def story(articles: tuple[int, ...]) -> Story:
+        return Story(articles, "label", articles[0], len(articles), (), None, None, 1.0)
+
+    told = story(tuple(range(TOLD_BY)))  # articles 0 .. TOLD_BY-1, one outlet each
+    lone = story((TOLD_BY,))
+    stories = Stories(stories=(told, lone), story_of=(*([0] * TOLD_BY), 1))
+    sentences = [
+        replace(one_sentence(f"Sentence {p} of article {a} says a thing."), article=a, position=p)
+        for a in range(TOLD_BY + 1)
+        for p in range(3)
+    ]
+    lead = _leads(sentences, stories, TOLD_BY + 1)
+    assert lead[:3].tolist() == [1.0, 0.5, 0.0]
+    assert lead[3 * TOLD_BY :].tolist() == [0.0, 0.0, 0.0]
+    assert _leads(sentences, None, TOLD_BY + 1).tolist() == [0.0] * len(sentences)
+
+
 def test_an_articles_own_lead_may_be_quoted_but_another_articles_headline_not() -> None:
     from briefing.segment import segment_articles
 

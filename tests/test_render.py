@@ -28,7 +28,7 @@ from brieftest import (
     normalise,
 )
 
-from briefing.compose import Brief, Item
+from briefing.compose import RELEVANCE_WEIGHTS, Brief, Item
 from briefing.ingest import Article
 from briefing.pipeline import build_brief
 from briefing.render import (
@@ -441,8 +441,12 @@ def test_json_explain_gives_evidence_relevance_and_merged_retellings(seeds_brief
             "article_rank",
             "on_topic",
             "length",
+            "lead",
         }
-        assert all(0.0 <= v <= 1.0 for v in why["relevance"].values())
+        ranks = {k: v for k, v in why["relevance"].items() if k != "relevance"}
+        assert all(0.0 <= v <= 1.0 for v in ranks.values())
+        # The blend: the lead of a widely told story adds to the other four.
+        assert 0.0 <= why["relevance"]["relevance"] <= sum(RELEVANCE_WEIGHTS.values())
     syria = next(t for t in data["topics"] if t["id"] == "syria")
     quote = next(i for i in syria["items"] if i["text"].startswith('"Together with'))
     assert {"Syria", "Idlib"} <= set(quote["explain"]["keywords"])
@@ -463,8 +467,8 @@ def test_explanation_text_names_each_item_its_evidence_and_merges(seeds_brief: B
             assert item.text in text
     assert "keywords: Syria, Idlib" in text
     assert "merged, cited from " in text
-    # The Su-57 sentence of 001 carries only part of the air-show sentence of 000.
-    assert "merged, not cited from 001_ee63aafd8d45b27d (carries " in text
+    # 002's retelling of the Idlib measures lacks the item's date (27 August).
+    assert "merged, not cited from 002_c1f93c058a9bd491 (other figures (lacks 27))" in text
 
 
 # --- Citations of real sources: outlet, headline, date and link -----------------------
