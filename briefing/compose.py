@@ -64,6 +64,10 @@ PARTLY_ON_TOPIC = 0.25  # ... and one this much about it still covers part of th
 PER_ARTICLE = 2  # items one article may give a section while other articles have one to give
 
 
+LINK_BLOCK = 64  # sentences whose links are followed at once (memory: their pairs)
+FACT_LIMIT = 256  # sentences one fact's search reaches before it stops following links
+
+
 class NearDuplicates:
     """Which sentences of the day tell the same fact.
 
@@ -85,12 +89,20 @@ class NearDuplicates:
         self._members: list[np.ndarray] = []
 
     def linked(self, indices: np.ndarray) -> np.ndarray:
-        """Sentences linked to any of `indices` (themselves excluded), in input order."""
-        shared = (self._present[indices] @ self._postings).tocoo()
-        source = indices[shared.row]
-        size = np.maximum(self._sizes[source] * self._sizes[shared.col], 1.0)
-        similar = (shared.data / np.sqrt(size) >= NEAR_DUPLICATE) & (shared.col != source)
-        return np.unique(shared.col[similar])
+        """Sentences linked to any of `indices` (themselves excluded), in input order.
+
+        In blocks of LINK_BLOCK: a sentence shares some word with a large share of a
+        large day, so a long frontier at once would hold all of those pairs together
+        (a chain of short retellings at 100,000 articles asked for 1.5 GB per array)."""
+        found = [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(indices), LINK_BLOCK):
+            block = indices[start : start + LINK_BLOCK]
+            shared = (self._present[block] @ self._postings).tocoo()
+            source = block[shared.row]
+            size = np.maximum(self._sizes[source] * self._sizes[shared.col], 1.0)
+            similar = (shared.data / np.sqrt(size) >= NEAR_DUPLICATE) & (shared.col != source)
+            found.append(shared.col[similar].astype(np.int64))
+        return np.unique(np.concatenate(found))
 
     def members(self, index: int) -> np.ndarray:
         """Every sentence of `index`'s fact, `index` included, in input order."""
@@ -98,7 +110,9 @@ class NearDuplicates:
         if fact < 0:
             found = np.array([index], dtype=np.int64)
             frontier = found
-            while len(frontier):
+            # A chain of loosely similar short sentences can reach across a large day;
+            # past FACT_LIMIT sentences it is no longer one fact, and it stops growing.
+            while len(frontier) and len(found) < FACT_LIMIT:
                 frontier = np.setdiff1d(self.linked(frontier), found, assume_unique=True)
                 found = np.union1d(found, frontier)
             fact = len(self._members)

@@ -71,6 +71,28 @@ def test_facts_found_on_demand_equal_all_pairs_components(
         assert facts.members(index).tolist() == np.flatnonzero(labels == labels[index]).tolist()
 
 
+def test_a_chain_of_retellings_across_the_day_stops_growing_at_the_fact_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each sentence shares four of five words with the next: all pairs of neighbours are
+    linked, so the chain is one component, but a fact's search stops once it passes
+    FACT_LIMIT sentences instead of walking the whole day."""
+    from dataclasses import replace
+
+    from brieftest import one_sentence
+
+    from briefing import compose
+
+    monkeypatch.setattr(compose, "FACT_LIMIT", 10)
+    base = one_sentence("A chain of words.")
+    chain = [
+        replace(base, article=i, terms=tuple(f"w{j}" for j in range(i, i + 5))) for i in range(300)
+    ]
+    members = NearDuplicates(chain).members(0)
+    assert 10 <= len(members) < 40
+    assert members.tolist() == list(range(len(members)))  # the nearest links first
+
+
 def test_quote_appears_once_and_cites_both_articles(seeds_brief: Brief) -> None:
     quoted = [item for item in items(seeds_brief) if item.text.startswith(QUOTE_START)]
     assert len(quoted) <= 1
