@@ -76,7 +76,8 @@ class NearDuplicates:
     retelling of a retelling is the same fact). A component is found on demand, by
     following links out from one of its sentences, so only the facts the brief quotes
     are ever searched: with thousands of articles nearly every pair of sentences shares
-    some word, and comparing all of them would grow with the square of the day.
+    some word, and comparing all of them would grow with the square of the day. A search
+    stops growing past FACT_LIMIT sentences (a chain, not one fact).
     """
 
     def __init__(self, sentences: list[Sentence]) -> None:
