@@ -3,9 +3,8 @@ rank → compose."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,7 +94,7 @@ def build_brief(
         )
 
 
-def _workers(dask: str | None) -> contextlib.AbstractContextManager[Workers | None]:
+def _workers(dask: str | None) -> AbstractContextManager[Workers | None]:
     if dask is None:
         return nullcontext()
     from briefing.workers import open_workers  # Dask loads only when asked for

@@ -227,8 +227,8 @@ def private_columns(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr
     pairs in the same block. A block's columns keep their order, numbered after the
     previous block's (so each row's entries stay in the same order)."""
     vectors = vectors.tocsr()
-    vectors.sort_indices()
-    counts = np.diff(vectors.indptr)
+    if not vectors.has_sorted_indices:  # a sorted copy: the caller's matrix stays as it is
+        vectors = vectors.sorted_indices()
     if len(blocks) and np.all(blocks[1:] >= blocks[:-1]):
         # Blocks of consecutive rows (articles' sentences): the distinct columns of each
         # block are the pattern of one row per block, and an entry's new column is found
@@ -248,7 +248,8 @@ def private_columns(vectors: sparse.csr_array, blocks: np.ndarray) -> sparse.csr
         block_of_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(blocks)]))
         distinct = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(pattern.indptr))
         distinct = distinct * width + pattern.indices
-        key = np.repeat(block_of_row, counts).astype(np.int64) * width + vectors.indices
+        key = np.repeat(block_of_row, np.diff(vectors.indptr)).astype(np.int64) * width
+        key += vectors.indices
         column = np.searchsorted(distinct, key).astype(vectors.indices.dtype)
         return sparse.csr_array(
             (vectors.data, column, vectors.indptr), shape=(vectors.shape[0], len(distinct))
