@@ -471,28 +471,51 @@ def _size_text(size: int) -> str:
 
 
 def article_files(
-    paths: list[Path], zone: dt.tzinfo, max_file_bytes: int = MAX_FILE_BYTES
+    paths: list[Path],
+    zone: dt.tzinfo,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    manifests: dict[Path, dict[str, dict]] | None = None,
 ) -> Iterator[tuple[Path, bytes, dict[str, Any]]]:
     """Each file of a known format that can be read, its bytes and what its folder's
-    manifest says of it; a file that cannot be read is a warning naming it."""
-    manifests: dict[Path, dict[str, dict]] = {}
+    manifest says of it; a file that cannot be read is a warning naming it. `manifests`
+    (folder → its manifest) holds those already read, and is filled as folders come."""
+    manifests = {} if manifests is None else manifests
     for path in progress(paths, total=len(paths), description="reading", unit="file"):
         if reader_for(path) is None:
             continue
         data = _read_bytes(path, max_file_bytes)
         if data is None:
             continue
-        if path.parent not in manifests:
-            try:
-                manifests[path.parent] = load_manifest(path.parent, zone, SINGLE_ARTICLE_SUFFIXES)
-            except Exception as exc:
-                log.warning(
-                    "%s: ignored, could not be read (%s)",
-                    path.parent / MANIFEST_NAME,
-                    describe_error(exc),
-                )
-                manifests[path.parent] = {}
-        yield path, data, manifests[path.parent].get(path.name, {})
+        yield path, data, folder_manifest(path.parent, zone, manifests).get(path.name, {})
+
+
+def folder_manifest(
+    folder: Path, zone: dt.tzinfo, manifests: dict[Path, dict[str, dict]]
+) -> dict[str, dict]:
+    """The manifest of `folder` (file name → its fields), read once into `manifests`; one
+    that cannot be read is a warning naming it, and sets nothing."""
+    if folder not in manifests:
+        try:
+            manifests[folder] = load_manifest(folder, zone, SINGLE_ARTICLE_SUFFIXES)
+        except Exception as exc:
+            log.warning(
+                "%s: ignored, could not be read (%s)",
+                folder / MANIFEST_NAME,
+                describe_error(exc),
+            )
+            manifests[folder] = {}
+    return manifests[folder]
+
+
+def read_files(
+    paths: list[Path],
+    zone: dt.tzinfo,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    manifests: dict[Path, dict[str, dict]] | None = None,
+) -> list[tuple[str, Article | None]]:
+    """`file_articles` of every file in `paths` that can be read, in order."""
+    files = article_files(paths, zone, max_file_bytes, manifests)
+    return [entry for file in files for entry in file_articles(*file, zone)]
 
 
 def parse_file(path: Path, data: bytes, fields: dict[str, Any], zone: dt.tzinfo) -> list[Record]:
@@ -542,11 +565,10 @@ def read_articles(
     empty files and entries are skipped with a warning. Times written without an offset
     are in `zone`. With `workers`, the files are read on a Dask cluster."""
     paths = find_article_files(sources)
-    files = article_files(paths, zone, max_file_bytes)
     if workers is None:
-        entries = [entry for file in files for entry in file_articles(*file, zone)]
-    else:  # the files are read here, parsed there: the workers need not see them
-        entries = workers.file_articles(files, zone, len(paths))
+        entries = read_files(paths, zone, max_file_bytes)
+    else:
+        entries = workers.file_articles(paths, zone, max_file_bytes)
     ids = _article_ids([hint for hint, _ in entries])
     return [
         replace(article, id=article_id)

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class _Collector(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _logged(task: Callable[..., _Result], *args: Any) -> tuple[_Result, _Logged]:
+def logged_call(task: Callable[..., _Result], *args: Any) -> tuple[_Result, _Logged]:
     """Run `task` on a worker with briefing's warnings and notes collected, not printed
     there: a warning naming a bad file must reach the person who ran the build."""
     logger = logging.getLogger("briefing")
@@ -87,7 +87,7 @@ def _read_part(
     return [entry for file in files for entry in file_articles(*file, zone)]
 
 
-def _segment_part(articles: list[Article], start: int) -> tuple[list[Sentence], np.ndarray]:
+def segment_part(articles: list[Article], start: int) -> tuple[list[Sentence], np.ndarray]:
     """The sentences of `articles` (numbered from `start`, their place in the whole list)
     and each one's centrality in its article."""
     from briefing.rank import centrality_in_article
@@ -118,7 +118,20 @@ def cut(items: Iterable[_Part], size: int) -> Iterator[list[_Part]]:
         yield part
 
 
-class Workers:
+class Workers(Protocol):
+    """Where the per-article stages run, when not in this process alone: a forked helper
+    (`helper.Helper`) or a Dask cluster (`DaskWorkers`)."""
+
+    def file_articles(
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int
+    ) -> list[tuple[str, Article | None]]:
+        """`ingest.read_files`: each entry of each file, in the files' order."""
+
+    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
+        """`segment.segment_articles`, and `rank.centrality_in_article` of the sentences."""
+
+
+class DaskWorkers:
     """A connected Dask client and the per-article stages it runs."""
 
     def __init__(self, client: Client, address: str) -> None:
@@ -130,7 +143,7 @@ class Workers:
         what each part logged logged here, in the same order."""
         futures = []
         try:
-            futures = [self.client.submit(_logged, task, *part, pure=False) for part in parts]
+            futures = [self.client.submit(logged_call, task, *part, pure=False) for part in parts]
             results = self.client.gather(futures)
         except Exception as exc:
             raise ClusterError(f"the Dask cluster at {self.address} failed: {exc}") from None
@@ -146,11 +159,14 @@ class Workers:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
 
     def file_articles(
-        self, files: Iterable[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo, count: int
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int
     ) -> list[tuple[str, Article | None]]:
-        """`ingest.file_articles` over the workers, for the `count` (or fewer) files read
-        here: every entry, in the files' order. Each part is sent as soon as it is read."""
-        size = part_size(count, self._count())
+        """`ingest.read_files` over the workers: every entry, in the files' order. The
+        files are read here and each part is sent as soon as it is read."""
+        from briefing.ingest import article_files
+
+        size = part_size(len(paths), self._count())
+        files = article_files(paths, zone, max_file_bytes)
         parts = ((part, zone) for part in cut(files, size))
         return [entry for part in self._map(_read_part, parts) for entry in part]
 
@@ -160,14 +176,14 @@ class Workers:
         parts = [
             (part, first) for first, part in zip(itertools.count(0, size), cut(articles, size))
         ]
-        results = self._map(_segment_part, parts)
+        results = self._map(segment_part, parts)
         sentences = [sentence for part, _ in results for sentence in part]
         ranks = [rank for _, rank in results]
         return sentences, np.concatenate(ranks) if ranks else np.zeros(0)
 
 
 @contextmanager
-def open_workers(address: str) -> Iterator[Workers]:
+def open_workers(address: str) -> Iterator[DaskWorkers]:
     """A client of the scheduler at `address`, or of a cluster of this machine's cores
     started for the build (`local`), closed when the build is done."""
     try:
@@ -202,7 +218,7 @@ def open_workers(address: str) -> Iterator[Workers]:
         if theirs - {ours}:
             found = ", ".join(sorted(theirs))
             raise ClusterError(f"--dask {address}: the workers run briefing {found}, not {ours}")
-        yield Workers(client, address)
+        yield DaskWorkers(client, address)
     finally:
         client.close()
         if cluster is not None:

@@ -1,0 +1,199 @@
+"""The per-article stages on both of a machine's cores: a forked helper takes half.
+
+Reading and cleaning the files, then segmenting, stemming and ranking each article
+within itself, are half of a large day's build, and each article needs only itself. On
+Linux with a second core free, a large day's work is cut in two halves of about equal
+text: this process does the first, a forked copy of it the second, and sends back its
+articles (or sentences) pickled through a pipe, which costs a tenth of the work it saves.
+What compares articles stays in this process, as on a Dask cluster (`workers.py`), and
+every part's result is the same wherever it is computed, so the brief is byte for byte
+the one a single process builds.
+
+The helper lives only while it works: it dies with this process (the kernel kills it
+when its parent goes, `PR_SET_PDEATHSIG`), ignores nothing a run is sent, and logs
+nothing itself; what it logs travels back and is logged here, after this half's own
+lines, so the warnings read as one process would write them. A helper that fails or
+is killed costs only time: its half is then done here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import logging
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from briefing.model import Article, Sentence
+
+log = logging.getLogger(__name__)
+
+# Files or articles from which a helper pays: below this, forking it and pickling its
+# half back cost about what the half saves (measured by bench/scale.py).
+HELPER_FROM = 400
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+
+_Result = TypeVar("_Result")
+
+
+def spare_cores() -> int:
+    """Cores this process may run on besides its own (0 where a helper cannot be forked)."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return 0
+    try:
+        return len(os.sched_getaffinity(0)) - 1
+    except OSError:
+        return 0
+
+
+def halfway(sizes: Sequence[int]) -> int:
+    """Where to cut items of these sizes into two contiguous halves of about equal size."""
+    total = sum(sizes)
+    running = 0
+    for index, size in enumerate(sizes):
+        if 2 * (running + size) > total:
+            # The item across the middle goes to the half it is mostly in.
+            return index + 1 if 2 * running + size <= total else index
+        running += size
+    return len(sizes)
+
+
+class _Child(Generic[_Result]):
+    """A forked copy of this process computing one call, and the pipe of its answer."""
+
+    def __init__(self, task: Callable[..., _Result], *args: Any) -> None:
+        reading, writing = os.pipe()
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # the helper: compute, answer, and end without unwinding
+            status = 1
+            try:
+                os.close(reading)
+                _become_helper(parent)
+                with os.fdopen(writing, "wb") as answer:
+                    pickle.dump(_logged_call(task, *args), answer, pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writing)
+        self._answer = os.fdopen(reading, "rb")
+
+    def result(self) -> tuple[_Result, list[tuple[str, int, str]]] | None:
+        """The helper's result and what it logged, or None when it failed or was killed."""
+        try:
+            with self._answer:
+                answer = pickle.load(self._answer)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            answer = None
+        _, status = os.waitpid(self.pid, 0)
+        return answer if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def _become_helper(parent: int) -> None:
+    """Tie the helper's life to its parent's, and let it neither print nor trap signals."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    # Its log lines go back to the parent (`_logged_call`), not to copies of the parent's
+    # handlers; no progress bar of its own (bars draw only on a terminal), no stray output.
+    for logger in (logging.getLogger(), logging.getLogger("briefing")):
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the process
+
+
+def _logged_call(task: Callable[..., _Result], *args: Any) -> tuple[_Result, Any]:
+    from briefing.workers import logged_call
+
+    return logged_call(task, *args)
+
+
+def _split(
+    task: Callable[..., list[_Result]],
+    first: tuple[Any, ...],
+    second: tuple[Any, ...],
+) -> list[_Result]:
+    """`task(*first) + task(*second)`, the second in a helper while this process computes
+    the first; the helper's log lines are logged after the first half's own."""
+    child: _Child[list[_Result]] = _Child(task, *second)
+    mine = task(*first)
+    answer = child.result()
+    if answer is None:
+        log.debug("the helper process failed; its half is computed here")
+        return mine + task(*second)
+    theirs, logged = answer
+    for name, level, message in logged:
+        logging.getLogger(name).log(level, "%s", message)
+    return mine + theirs
+
+
+def _can_fork(count: int) -> bool:
+    # A thread of this process could hold a lock when it forks, and the helper would wait
+    # on it forever: with any thread besides this one, the work stays here.
+    return count >= HELPER_FROM and spare_cores() >= 1 and threading.active_count() == 1
+
+
+def _sentences_and_ranks(
+    articles: list[Article], start: int
+) -> list[tuple[list[Sentence], np.ndarray]]:
+    from briefing.workers import segment_part
+
+    return [segment_part(articles, start)]
+
+
+class Helper:
+    """The per-article stages, half of a large day in a forked helper (`Workers`)."""
+
+    def file_articles(
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int
+    ) -> list[tuple[str, Article | None]]:
+        """`ingest.read_files`, the later half of the files in a helper."""
+        from briefing.ingest import folder_manifest, read_files
+
+        manifests: dict[Path, dict[str, dict]] = {}
+        if not _can_fork(len(paths)):
+            return read_files(paths, zone, max_file_bytes, manifests)
+        # Each folder's manifest read once, here: a bad one is one warning, not two.
+        for folder in dict.fromkeys(path.parent for path in paths):
+            folder_manifest(folder, zone, manifests)
+        middle = halfway([_size(path) for path in paths])
+        return _split(
+            read_files,
+            (paths[:middle], zone, max_file_bytes, manifests),
+            (paths[middle:], zone, max_file_bytes, manifests),
+        )
+
+    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
+        """`segment.segment_articles` and `rank.centrality_in_article`, the later half of
+        the articles in a helper."""
+        if _can_fork(len(articles)):
+            middle = halfway([sum(map(len, a.paragraphs)) for a in articles])
+            parts = _split(
+                _sentences_and_ranks, (articles[:middle], 0), (articles[middle:], middle)
+            )
+        else:
+            parts = _sentences_and_ranks(articles, 0)
+        sentences = [sentence for part, _ in parts for sentence in part]
+        return sentences, np.concatenate([rank for _, rank in parts])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,133 @@
+"""The per-article stages with a forked helper taking half (briefing/helper.py): the
+same articles, sentences, ranks and warnings as one process, a helper that fails costs
+only time, and a helper never outlives the build that forked it. Real processes: each
+test forks real helpers (counted, so that a test cannot pass without one)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brieftest import MALFORMED, SEEDS
+
+from briefing import helper
+from briefing.helper import Helper, halfway
+from briefing.ingest import read_articles
+from briefing.rank import centrality_in_article
+from briefing.segment import segment_articles
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every day forks a helper, and each one forked is counted here."""
+    if threading.active_count() > 1:  # e.g. a Dask cluster of an earlier test: no fork
+        pytest.fail("the helper's tests need a process of one thread")
+    monkeypatch.setattr(helper, "HELPER_FROM", 1)
+    forked: list[int] = []
+
+    class CountedChild(helper._Child):  # type: ignore[type-arg]
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            forked.append(self.pid)
+
+    monkeypatch.setattr(helper, "_Child", CountedChild)
+    return forked
+
+
+def test_halves_are_contiguous_and_of_about_equal_size() -> None:
+    assert halfway([]) == 0
+    assert halfway([5]) == 1  # a lone item goes to the first half
+    assert halfway([1, 1, 1, 1]) == 2
+    assert halfway([10, 1, 1, 1]) == 1
+    assert halfway([1, 1, 1, 10]) == 3
+    assert halfway([3, 4, 3]) in (1, 2)
+
+
+def test_a_day_read_in_two_processes_is_the_day_read_in_one(forks: list[int]) -> None:
+    here = read_articles([SEEDS])
+    both = read_articles([SEEDS], workers=Helper())
+    assert both == here and forks
+
+
+def test_sentences_and_ranks_from_two_processes_are_those_of_one(forks: list[int]) -> None:
+    articles = read_articles([SEEDS])
+    sentences = segment_articles(articles)
+    both, rank = Helper().segment_articles(articles)
+    assert both == sentences and forks
+    expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
+    np.testing.assert_array_equal(rank, expected)
+
+
+def test_the_helpers_warnings_are_logged_here_in_the_order_of_one_process(
+    tmp_path: Path, forks: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    names = ["council.txt", "invalid.rss", "bad-line.jsonl"]
+    for number, name in enumerate(names):
+        shutil.copyfile(MALFORMED / name, tmp_path / f"{number}-{name}")
+    # The largest, bad-line.jsonl, is the helper's half: its warning is logged there.
+    assert halfway([(MALFORMED / name).stat().st_size for name in names]) == 2
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        here = read_articles([tmp_path])
+        alone = [r.getMessage() for r in caplog.records]
+        caplog.clear()
+        both = read_articles([tmp_path], workers=Helper())
+        shared = [r.getMessage() for r in caplog.records]
+    assert both == here and here and forks
+    assert shared == alone
+    assert any("invalid.rss" in line for line in shared[:-1]) and "bad-line" in shared[-1]
+
+
+def test_a_helper_that_fails_costs_only_time(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def halve(values: list[int]) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper fails")
+        return [value // 2 for value in values]
+
+    assert helper._split(halve, ([2, 4],), ([6, 8],)) == [1, 2, 3, 4]
+    killed = helper._Child(time.sleep, 30)
+    os.kill(killed.pid, signal.SIGKILL)
+    assert killed.result() is None
+
+
+def test_a_helper_dies_with_the_build_that_forked_it(tmp_path: Path) -> None:
+    """A build killed with SIGKILL cannot stop its helper itself: the kernel does."""
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from briefing import helper
+        child = helper._Child(time.sleep, 60)
+        print(child.pid, flush=True)
+        time.sleep(60)
+        """
+    )
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    child = int(build.stdout.readline())
+    assert _alive(child)
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 10.0
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its parent's reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
