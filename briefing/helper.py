@@ -137,8 +137,7 @@ def _split(
         log.debug("the helper process failed; its half is computed here")
         return mine + task(*second)
     theirs, logged = answer
-    for name, level, message in logged:
-        logging.getLogger(name).log(level, "%s", message)
+    _log_again(logged)
     return mine + theirs
 
 
@@ -156,8 +155,42 @@ def _sentences_and_ranks(
     return [segment_part(articles, start)]
 
 
+class Later(Generic[_Result]):
+    """A result on its way: from a helper computing it meanwhile, or computed already."""
+
+    def __init__(
+        self, task: Callable[..., _Result], args: tuple[Any, ...], child: _Child[_Result] | None
+    ) -> None:
+        self._task, self._args, self._child = task, args, child
+        self._value: _Result | None = None if child else task(*args)
+
+    def result(self) -> _Result:
+        """The result (what the helper logged is logged here now); computed here after
+        all when the helper failed."""
+        if self._child is None:
+            return self._value  # type: ignore[return-value]
+        answer, self._child = self._child.result(), None
+        if answer is None:
+            log.debug("the helper process failed; its task is done here")
+            self._value = self._task(*self._args)
+            return self._value
+        self._value, logged = answer
+        _log_again(logged)
+        return self._value
+
+
+def _log_again(logged: list[tuple[str, int, str]]) -> None:
+    for name, level, message in logged:
+        logging.getLogger(name).log(level, "%s", message)
+
+
 class Helper:
     """The per-article stages, half of a large day in a forked helper (`Workers`)."""
+
+    def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
+        """`task(*args)` computed in a helper while this process goes on, when `size`
+        (articles) makes it pay; otherwise now."""
+        return Later(task, args, _Child(task, *args) if _can_fork(size) else None)
 
     def file_articles(
         self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int

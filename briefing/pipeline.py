@@ -20,8 +20,7 @@ from briefing.model import History
 from briefing.novelty import assess_novelty
 from briefing.options import DEFAULT_NOVELTY_DAYS, DEFAULT_PER_TOPIC
 from briefing.rank import rank_sentences
-from briefing.routing import route_sentences
-from briefing.segment import segment_articles
+from briefing.routing import article_term_counts, route_sentences
 from briefing.stories import find_stories
 from briefing.timeline import build_timeline
 from briefing.timewindow import Window, keep_in_window
@@ -117,17 +116,17 @@ def brief_from_articles(
     workers: Workers | None = None,
 ) -> Brief:
     """Every stage after reading, in order: segment → route → rank → stories (→ novelty,
-    with a history) → compose (→ the timeline, when asked for). With `workers`, each
-    article is segmented and ranked within itself on a Dask cluster."""
-    if workers is None:
-        sentences, article_rank = segment_articles(articles), None
-    else:
-        sentences, article_rank = workers.segment_articles(articles)
-    # One process: a forked helper for routing saved under a tenth of the time at 20,000
-    # articles, cost half a gigabyte more, and could outlive a killed run (issue 11).
-    routing = route_sentences(articles, sentences, topics)
+    with a history) → compose (→ the timeline, when asked for). Each article is segmented
+    and ranked within itself by `workers` (a Dask cluster), or here with a forked helper
+    taking half of a large day."""
+    workers = workers or Helper()
+    sentences, article_rank = workers.segment_articles(articles)
+    term_counts = article_term_counts(articles, sentences)
+    # The stories need only the articles' terms: a helper finds them during routing.
+    stories_later = workers.beside(len(articles), find_stories, articles, sentences, term_counts[0])
+    routing = route_sentences(articles, sentences, topics, term_counts)
     ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank)
-    stories = find_stories(articles, sentences, routing.document_counts)
+    stories = stories_later.result()
     novelty = (
         assess_novelty(articles, sentences, stories, history, date) if history is not None else None
     )

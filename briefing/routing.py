@@ -420,11 +420,27 @@ def _assign(
     return topic_of, evidence
 
 
+def article_term_counts(
+    articles: list[Article], sentences: list[Sentence]
+) -> tuple[sparse.csr_array, list[str]]:
+    """Articles x terms: how often each article's headline and sentences use each content
+    stem, and the term of each column. Routing's neighbour search and learned terms are
+    made from it, and the day's stories (`stories.find_stories`)."""
+    documents = [list(content_stems(tokenize_words(article.title))) for article in articles]
+    for sentence in sentences:
+        documents[sentence.article].extend(sentence.terms)
+    return term_matrix_and_terms(documents)
+
+
 def route_sentences(
-    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+    articles: list[Article],
+    sentences: list[Sentence],
+    topics: TopicSet,
+    term_counts: tuple[sparse.csr_array, list[str]] | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
-    much its article is about the topic; None when the evidence is too weak."""
+    much its article is about the topic; None when the evidence is too weak.
+    `term_counts`: `article_term_counts` of the day, when already made."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     # Most sentences name no keyword: they share one empty entry (a list of lists per
@@ -446,19 +462,14 @@ def route_sentences(
     article_hits = np.zeros((len(articles), k))
     headline_hits = np.zeros((len(articles), k))
     headline_keywords: list[list[list[str]]] = []
-    documents: list[list[str]] = []
     for index, article in enumerate(articles):
-        title = tokenize_words(article.title)
-        title_hits = matcher.hits(tuple(stem(w) for w in title))
+        title_hits = matcher.hits(tuple(stem(w) for w in tokenize_words(article.title)))
         headline_keywords.append(title_hits)
         headline_hits[index] = [len(h) for h in title_hits]
-        documents.append(list(content_stems(title)))
     headline_hits[barred_articles] = 0.0
     article_hits += headline_hits
     used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
     np.add.at(article_hits, of_article, counts)  # whole counts: the order of sums is moot
-    for sentence in sentences:
-        documents[sentence.article].extend(sentence.terms)
     for index in with_hits:
         for topic, keywords in enumerate(sentence_hits[index]):
             used[sentences[index].article][topic].update(keywords)
@@ -472,8 +483,7 @@ def route_sentences(
     article_hits[barred_articles] = 0.0
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
-    document_counts, vocabulary = term_matrix_and_terms(documents)
-    del documents  # a list per article of every term it uses: a large day's peak memory
+    document_counts, vocabulary = term_counts or article_term_counts(articles, sentences)
     vectors = _tfidf_of(document_counts.tocsr().copy())
     neighbours, weights = _nearest(vectors, NEIGHBOURS)
     affinity = article_affinity(article_hits, neighbours, weights, lengths, distinct.reshape(-1, k))

@@ -32,6 +32,8 @@ from briefing.model import Article, Sentence
 if TYPE_CHECKING:
     from distributed import Client
 
+    from briefing.helper import Later
+
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
 CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
 PARTS_PER_WORKER = 4  # parts per worker: small enough to balance, large enough to pay
@@ -130,6 +132,10 @@ class Workers(Protocol):
     def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
         """`segment.segment_articles`, and `rank.centrality_in_article` of the sentences."""
 
+    def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
+        """`task(*args)`, a global stage of a day of `size` articles, computed while this
+        process goes on with the next, where that pays."""
+
 
 class DaskWorkers:
     """A connected Dask client and the per-article stages it runs."""
@@ -154,6 +160,13 @@ class DaskWorkers:
             for name, level, message in logged:
                 logging.getLogger(name).log(level, "%s", message)
         return [result for result, _ in results]
+
+    def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
+        """`task(*args)` here and now: a global stage needs the whole day, which the
+        workers do not hold."""
+        from briefing.helper import Later
+
+        return Later(task, args, None)
 
     def _count(self) -> int:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))

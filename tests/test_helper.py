@@ -131,3 +131,24 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_task_beside_this_process_gives_its_result_and_its_log_lines_here(
+    forks: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    def note(value: int) -> tuple[int, int]:
+        logging.getLogger("briefing.test").warning("noted %d", value)
+        return value, os.getpid()
+
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        later = Helper().beside(10, note, 7)
+        value, where = later.result()
+    assert value == 7 and where != os.getpid() and forks
+    assert [r.getMessage() for r in caplog.records] == ["noted 7"]
+    assert later.result() == (7, where)  # asked again: the same result, nothing logged twice
+    assert len(caplog.records) == 1
+
+
+def test_a_task_beside_is_done_here_when_the_day_is_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(helper, "HELPER_FROM", 100)
+    assert Helper().beside(99, os.getpid).result() == os.getpid()
