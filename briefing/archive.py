@@ -136,12 +136,12 @@ def stored_pages(connection: sqlite3.Connection) -> set[str]:
 def article_keys(record: Record) -> tuple[str | None, str] | None:
     """(the link key or None, the text key) of a record, as ingest's duplicate rules see
     the article it becomes; None when ingest would find no text in it."""
-    from briefing.ingest import _identity_keys, article_from_record
+    from briefing.ingest import article_from_record, identity_keys
 
     article = article_from_record(record, "archive")
     if article is None:
         return None
-    keys = _identity_keys(article)
+    keys = identity_keys(article)
     text_key = next(k for k in keys if k.startswith("text:"))
     url_key = next((k for k in keys if k.startswith("url:")), None)
     return url_key, text_key

@@ -42,6 +42,7 @@ HELPER_FROM = 400
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 _Result = TypeVar("_Result")
+_Item = TypeVar("_Item")
 
 
 def spare_cores() -> int:
@@ -147,6 +148,13 @@ def _can_fork(count: int) -> bool:
     return count >= HELPER_FROM and spare_cores() >= 1 and threading.active_count() == 1
 
 
+def _each(
+    task: Callable[[_Item], _Result], items: Sequence[_Item], start: int, stop: int
+) -> list[_Result]:
+    # The helper has the items already (it is a fork): only the results cross the pipe.
+    return [task(items[index]) for index in range(start, stop)]
+
+
 def _sentences_and_ranks(
     articles: list[Article], start: int
 ) -> list[tuple[list[Sentence], np.ndarray]]:
@@ -186,6 +194,13 @@ def _log_again(logged: list[tuple[str, int, str]]) -> None:
 
 class Helper:
     """The per-article stages, half of a large day in a forked helper (`Workers`)."""
+
+    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
+        """`[task(item) for item in items]`, the later half in a helper on a large day."""
+        if not _can_fork(len(items)):
+            return [task(item) for item in items]
+        middle = len(items) // 2
+        return _split(_each, (task, items, 0, middle), (task, items, middle, len(items)))
 
     def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
         """`task(*args)` computed in a helper while this process goes on, when `size`

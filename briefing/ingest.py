@@ -606,7 +606,7 @@ def _plain_words(text: str) -> str:
     return " ".join(_WORD_RUN.findall(folded))
 
 
-def _identity_keys(article: Article) -> list[str]:
+def identity_keys(article: Article) -> list[str]:
     """Keys two copies of one article share: its link, or its headline and text as words
     (punctuation, case and spacing aside, as syndication changes them)."""
     words = _plain_words(article.title) + "\n" + _plain_words(" ".join(article.paragraphs))
@@ -624,10 +624,13 @@ def _preference(article: Article, position: int) -> tuple:
     return (-sum(len(p) for p in article.paragraphs), -known, published, position)
 
 
-def drop_duplicates(articles: list[Article]) -> list[Article]:
+def drop_duplicates(articles: list[Article], keys: list[list[str]] | None = None) -> list[Article]:
     """Each article once: copies with the same link or the same headline and text are one
     article, kept as the preferred copy (with outlet, link or date filled in from copies at
-    the same link when it lacks them). Ids and paths are those of the kept copy."""
+    the same link when it lacks them). Ids and paths are those of the kept copy. `keys`:
+    each article's `identity_keys`, when made already."""
+    if keys is None:
+        keys = [identity_keys(article) for article in articles]
     root = list(range(len(articles)))
 
     def find(i: int) -> int:
@@ -637,8 +640,8 @@ def drop_duplicates(articles: list[Article]) -> list[Article]:
         return i
 
     first_with_key: dict[str, int] = {}
-    for position, article in enumerate(articles):
-        for key in _identity_keys(article):
+    for position, article_keys in enumerate(keys):
+        for key in article_keys:
             other = first_with_key.setdefault(key, position)
             root[find(position)] = find(other)
     groups: dict[int, list[int]] = {}

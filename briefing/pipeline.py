@@ -15,7 +15,13 @@ from briefing.errors import InputError
 from briefing.gcpause import cycle_collector_paused
 from briefing.helper import Helper
 from briefing.history import read_history
-from briefing.ingest import ARTICLE_SUFFIXES, Article, drop_duplicates, read_articles
+from briefing.ingest import (
+    ARTICLE_SUFFIXES,
+    Article,
+    drop_duplicates,
+    identity_keys,
+    read_articles,
+)
 from briefing.model import History
 from briefing.novelty import assess_novelty
 from briefing.options import DEFAULT_NOVELTY_DAYS, DEFAULT_PER_TOPIC
@@ -47,7 +53,8 @@ def collect_articles(
     if archive is not None:
         articles += archive_articles(archive, window, [a.id for a in articles])
     if not keep_duplicates:
-        articles = drop_duplicates(articles)
+        each = (workers or Helper()).each
+        articles = drop_duplicates(articles, each(identity_keys, articles))
     names = ", ".join(str(s) for s in [*sources, *([archive] if archive else [])])
     if not articles:
         expected = ", ".join(ARTICLE_SUFFIXES)

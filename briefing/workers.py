@@ -18,7 +18,7 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -41,6 +41,7 @@ MIN_PART = 64  # files or articles: a smaller part costs more to send than to co
 
 _Part = TypeVar("_Part")
 _Result = TypeVar("_Result")
+_Item = TypeVar("_Item")
 
 # What a part logged, to be logged again here: (logger name, level, message).
 _Logged = list[tuple[str, int, str]]
@@ -132,6 +133,9 @@ class Workers(Protocol):
     def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
         """`segment.segment_articles`, and `rank.centrality_in_article` of the sentences."""
 
+    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
+        """`[task(item) for item in items]`, over items this process holds."""
+
     def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
         """`task(*args)`, a global stage of a day of `size` articles, computed while this
         process goes on with the next, where that pays."""
@@ -160,6 +164,10 @@ class DaskWorkers:
             for name, level, message in logged:
                 logging.getLogger(name).log(level, "%s", message)
         return [result for result, _ in results]
+
+    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
+        """`[task(item) for item in items]` here: sending the items would cost more."""
+        return [task(item) for item in items]
 
     def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
         """`task(*args)` here and now: a global stage needs the whole day, which the

@@ -152,3 +152,10 @@ def test_a_task_beside_this_process_gives_its_result_and_its_log_lines_here(
 def test_a_task_beside_is_done_here_when_the_day_is_small(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(helper, "HELPER_FROM", 100)
     assert Helper().beside(99, os.getpid).result() == os.getpid()
+
+
+def test_each_item_mapped_in_two_processes_in_order(forks: list[int]) -> None:
+    parent = os.getpid()
+    mapped = Helper().each(lambda n: (n * n, os.getpid() == parent), list(range(9)))
+    assert [square for square, _ in mapped] == [n * n for n in range(9)] and forks
+    assert [here for _, here in mapped] == [True] * 4 + [False] * 5
