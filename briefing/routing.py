@@ -10,6 +10,7 @@ learned terms, weighed by how much its article is about each topic.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -432,15 +433,23 @@ def article_term_counts(
     return term_matrix_and_terms(documents)
 
 
+def article_neighbours(counts: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's NEIGHBOURS most similar articles and their cosines (TF-IDF), from
+    `article_term_counts`: the articles that vote on its topic."""
+    return _nearest(_tfidf_of(counts.tocsr(copy=True)), NEIGHBOURS)
+
+
 def route_sentences(
     articles: list[Article],
     sentences: list[Sentence],
     topics: TopicSet,
     term_counts: tuple[sparse.csr_array, list[str]] | None = None,
+    neighbours: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
-    `term_counts`: `article_term_counts` of the day, when already made."""
+    `term_counts`: `article_term_counts` of the day, when already made; `neighbours`
+    gives `article_neighbours` of them when asked (a helper may be finding them now)."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     # Most sentences name no keyword: they share one empty entry (a list of lists per
@@ -484,9 +493,8 @@ def route_sentences(
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
     document_counts, vocabulary = term_counts or article_term_counts(articles, sentences)
-    vectors = _tfidf_of(document_counts.tocsr().copy())
-    neighbours, weights = _nearest(vectors, NEIGHBOURS)
-    affinity = article_affinity(article_hits, neighbours, weights, lengths, distinct.reshape(-1, k))
+    nearest, weights = neighbours() if neighbours else article_neighbours(document_counts)
+    affinity = article_affinity(article_hits, nearest, weights, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)
         affinity[:, :k] = np.where(barred_articles, 0.0, affinity[:, :k])
@@ -511,7 +519,7 @@ def route_sentences(
         learned=tuple(tuple(t) for t in learned),
         keywords=tuple(tuple(tuple(sorted(found)) for found in per_topic) for per_topic in used),
         headline_keywords=tuple(tuple(tuple(h) for h in hits) for hits in headline_keywords),
-        neighbours=neighbours,
+        neighbours=nearest,
         neighbour_weights=weights,
         document_counts=document_counts,
     )
