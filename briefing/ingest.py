@@ -563,7 +563,8 @@ def read_articles(
 ) -> list[Article]:
     """Read every article under `sources`, in a stable order; unreadable, oversized or
     empty files and entries are skipped with a warning. Times written without an offset
-    are in `zone`. With `workers`, the files are read on a Dask cluster."""
+    are in `zone`. With `workers`, the files are read by them (a Dask cluster, or a
+    forked helper taking half)."""
     paths = find_article_files(sources)
     if workers is None:
         entries = read_files(paths, zone, max_file_bytes)

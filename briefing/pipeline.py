@@ -48,7 +48,8 @@ def collect_articles(
     """The articles a brief over `sources` (and the `archive`'s articles of the window)
     would be built from, in reading order, the files' first: one copy of each (unless
     `keep_duplicates`), in the window when one is given. An InputError when none is left,
-    worded as `build` words it. With `workers`, the files are read on a Dask cluster."""
+    worded as `build` words it. With `workers` (a Dask cluster, or a forked helper taking
+    half of a large day), the files are read there."""
     articles = read_articles(sources, zone, workers=workers) if sources else []
     if archive is not None:
         articles += archive_articles(archive, window, [a.id for a in articles])

@@ -18,12 +18,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from briefing import routing, workers
+from briefing import helper, routing, workers
 from briefing.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,6 +89,31 @@ def test_brief_is_byte_identical(name: str, day: Path, monkeypatch: pytest.Monke
     for file_name, data in built.items():
         expected = (saved / file_name).read_bytes()
         # Text first, so that a failure shows the lines that changed.
+        assert data.decode("utf-8") == expected.decode("utf-8"), f"{name}/{file_name}"
+        assert data == expected
+
+
+@pytest.mark.parametrize("name", ["seeds", "generated"])
+def test_brief_built_with_a_forked_helper_is_byte_identical(
+    name: str, day: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every per-article stage and the stories and neighbours in a forked helper, even for
+    the seeds' five articles (defined before the Dask cases: a process with the cluster's
+    threads running never forks)."""
+    assert threading.active_count() == 1, "run before a Dask cluster's threads start"
+    monkeypatch.setattr(helper, "HELPER_FROM", 1)
+    forked: list[int] = []
+
+    class CountedChild(helper._Child):  # type: ignore[type-arg]
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            forked.append(self.pid)
+
+    monkeypatch.setattr(helper, "_Child", CountedChild)
+    built = _build(day, name, "-q")  # (its own folder: out/NAME--q)
+    assert len(forked) >= 5  # files, keys, sentences, neighbours, stories
+    for file_name, data in built.items():
+        expected = (SAVED / name / file_name).read_bytes()
         assert data.decode("utf-8") == expected.decode("utf-8"), f"{name}/{file_name}"
         assert data == expected
 
