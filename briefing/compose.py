@@ -148,8 +148,12 @@ def _sources(
     return (first, *others)
 
 
-def _unit_rows(sentences: list[Sentence], pool: list[int]) -> sparse.csr_array:
-    present = term_matrix([sentences[i].terms for i in pool]).tocsr()
+def _unit_rows(
+    sentences: list[Sentence], pool: list[int], counts: sparse.csr_array | None = None
+) -> sparse.csr_array:
+    """Unit rows of the pool's term sets (from its term `counts`, when made already)."""
+    present = term_matrix([sentences[i].terms for i in pool]) if counts is None else counts
+    present = present.tocsr(copy=True)
     present.data[:] = 1.0
     return unit_rows(present)
 
@@ -221,6 +225,7 @@ def select_items(
     reported: Callable[[int, int], bool] | None = None,
     *,
     leaning: np.ndarray | None = None,
+    counts: sparse.csr_array | None = None,
 ) -> list[Item]:
     """Pick a topic's items by maximal marginal relevance, one per fact.
 
@@ -235,6 +240,7 @@ def select_items(
     marks the pool sentences whose article is about this topic more than any other: of
     the articles partly about the topic, those come first, so a section is not filled
     from a story that belongs to another section while its own stories have more to say.
+    `counts`: the pool's term counts, when made already (`Ranking.pool_counts`).
     """
     if not pool:
         return []
@@ -249,7 +255,7 @@ def select_items(
         "lead": signals.lead[at],
     }
     relevance = sum(RELEVANCE_WEIGHTS[name] * rank for name, rank in ranks.items())
-    vectors = _unit_rows(sentences, pool)
+    vectors = _unit_rows(sentences, pool, counts)
     redundancy = np.zeros(len(pool))
     available = ~np.isin(at, list(used))
     article_of = np.array([sentences[i].article for i in pool], dtype=np.int64)
@@ -350,6 +356,7 @@ def compose_brief(
             routing.learned[index],
             reported,
             leaning=leaning,
+            counts=ranking.pool_counts[index] if ranking.pool_counts else None,
         )
         if history is not None and novelty is not None:
             items = [_mark(item, stories, history, novelty) for item in items]

@@ -93,6 +93,7 @@ class Ranking:
     pools: tuple[tuple[int, ...], ...]  # per topic: the sentences routed to it, in order
     topic_scores: tuple[np.ndarray, ...]  # per topic: TextRank score of each pool sentence
     article_rank: np.ndarray  # per sentence: percentile of its centrality in its article
+    pool_counts: tuple[sparse.csr_array, ...] = ()  # per topic: its pool's term counts
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def brief_from_articles(
     # The stories and routing's neighbours need only the articles' terms: on a large day
     # helpers find them while routing weighs the keywords.
     size, counts = len(articles), term_counts[0]
-    stories_later = workers.beside(size, find_stories, articles, sentences, counts)
+    stories_later = workers.beside(size, find_stories, articles, sentences, counts, patient=True)
     neighbours_later = workers.beside(size, article_neighbours, counts)
     routing = route_sentences(articles, sentences, topics, term_counts, neighbours_later.result)
     ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank)

@@ -94,8 +94,11 @@ class TextRankGraph:
     in time linear in the text, with exactly the weights of `similarity_matrix`.
     """
 
-    def __init__(self, term_lists: Sequence[Sequence[str]]) -> None:
-        counts = term_matrix(term_lists).tocoo()
+    def __init__(
+        self, term_lists: Sequence[Sequence[str]], counts: sparse.csr_array | None = None
+    ) -> None:
+        """`counts`: the lists' `term_matrix`, when made already."""
+        counts = (term_matrix(term_lists) if counts is None else counts).tocoo()
         lengths = np.array([len(t) for t in term_lists], dtype=np.int64)
         distinct, group = np.unique(np.maximum(lengths, 1), return_inverse=True)
         logs = np.log(distinct.astype(np.float64))
@@ -187,8 +190,11 @@ def _inverse(values: np.ndarray) -> np.ndarray:
     return inverse
 
 
-def textrank_scores(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
-    """PageRank score of each sentence, in input order (the scores sum to 1).
+def textrank_scores(
+    term_lists: Sequence[Sequence[str]], counts: sparse.csr_array | None = None
+) -> np.ndarray:
+    """PageRank score of each sentence, in input order (the scores sum to 1); `counts`:
+    the lists' `term_matrix`, when made already.
 
     Scores are settled to 1e-9 of the average score, well inside the power method's
     own error: sentences that tie exactly (the same words, say) would otherwise differ
@@ -197,7 +203,7 @@ def textrank_scores(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
     n = len(term_lists)
     if n == 0:
         return np.zeros(0)
-    graph = TextRankGraph(term_lists)
+    graph = TextRankGraph(term_lists, counts)
     out_weight = graph @ np.ones(n)
     scale = _inverse(out_weight)
     # W is symmetric, so x @ (D⁻¹ W) = W @ (x / d).
@@ -429,11 +435,17 @@ def rank_sentences(
     for index, topic in enumerate(routing.topic_of):
         if topic is not None:
             pools[topic].append(index)
-    ranking = progress(pools, total=topic_count, description="ranking", unit="topic")
-    scores = tuple(textrank_scores([sentences[i].terms for i in pool]) for pool in ranking)
+    # Each pool's term counts, made once: TextRank's graph, then composing's redundancy.
+    counts = tuple(term_matrix([sentences[i].terms for i in pool]) for pool in pools)
+    ranking = progress(range(topic_count), total=topic_count, description="ranking", unit="topic")
+    scores = tuple(
+        textrank_scores([sentences[i].terms for i in pools[topic]], counts[topic])
+        for topic in ranking
+    )
     return Ranking(
         pools=tuple(tuple(pool) for pool in pools),
         topic_scores=scores,
+        pool_counts=counts,
         article_rank=centrality_in_article(
             [s.terms for s in sentences], [s.article for s in sentences]
         )

@@ -45,6 +45,7 @@ class KeywordMatcher:
                     seen.add(pattern)
                     index.setdefault(pattern[0], []).append((number, keyword, pattern))
         self._index = {first: tuple(entries) for first, entries in index.items()}
+        self.firsts = frozenset(index)  # the stems a keyword starts with
 
     def __bool__(self) -> bool:
         return bool(self._index)
@@ -208,17 +209,22 @@ def _weight_by_rarity(
     if with_hits is None:
         with_hits = list(range(len(sentences)))
     carriers: dict[tuple[int, str], set[int]] = {}
+    hit_articles: list[int] = []
+    hit_topics: list[int] = []
+    hit_keys: list[tuple[int, str]] = []
     for index in with_hits:
+        article = sentences[index].article
         for topic, found in enumerate(sentence_hits[index]):
             for keyword in found:
-                carriers.setdefault((topic, keyword), set()).add(sentences[index].article)
+                carriers.setdefault((topic, keyword), set()).add(article)
+                hit_articles.append(article)
+                hit_topics.append(topic)
+                hit_keys.append((topic, keyword))
+    rarity = {key: 1.0 + np.log((1.0 + n) / (1.0 + len(c))) for key, c in carriers.items()}
     weighted = np.zeros_like(article_hits)
-    for index in with_hits:
-        sentence, hits = sentences[index], sentence_hits[index]
-        for topic, found in enumerate(hits):
-            for keyword in found:
-                rarity = 1.0 + np.log((1.0 + n) / (1.0 + len(carriers[(topic, keyword)])))
-                weighted[sentence.article, topic] += rarity
+    # Each hit adds its keyword's rarity to its article's cell, in the hits' order.
+    cells = (np.array(hit_articles, dtype=np.int64), np.array(hit_topics, dtype=np.int64))
+    np.add.at(weighted, cells, np.array([rarity[key] for key in hit_keys], dtype=np.float64))
     total = article_hits.sum(axis=1, keepdims=True)
     return weighted * total / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
 
@@ -409,11 +415,15 @@ def _assign(
     chosen = scores[np.arange(n), best] >= THRESHOLD
     topic_of: list[int | None] = [None] * n
     evidence: list[tuple[str, ...]] = [()] * n
-    for index in np.flatnonzero(chosen).tolist():
-        topic = int(best[index])
+    routed = np.flatnonzero(chosen)
+    # Plain lists for the loop: indexing a NumPy array per sentence costs more than the rest.
+    uses_learned = (found[routed, best[routed]] > 0).tolist()
+    for index, topic, learns in zip(
+        routed.tolist(), best[routed].tolist(), uses_learned, strict=True
+    ):
         sentence = sentences[index]
         words = sentence_hits[index][topic] or headline_keywords[sentence.article][topic]
-        if found[index, topic]:
+        if learns:
             terms = set(sentence.terms)
             words = [*words, *(t for t in learned[topic] if t in terms)]
         topic_of[index] = topic
@@ -455,8 +465,15 @@ def route_sentences(
     # Most sentences name no keyword: they share one empty entry (a list of lists per
     # sentence was a tenth of a large day's memory), which nothing below changes.
     no_hits: list[list[str]] = [[] for _ in range(k)]
-    found = (matcher.hits(sentence.stems) for sentence in sentences)
-    sentence_hits = [hits if any(hits) else no_hits for hits in found]
+    firsts = matcher.firsts
+
+    def named(stems: tuple[str, ...]) -> list[list[str]]:
+        if firsts.isdisjoint(stems):  # no keyword starts here: one C pass, nothing made
+            return no_hits
+        hits = matcher.hits(stems)
+        return hits if any(hits) else no_hits
+
+    sentence_hits = [named(sentence.stems) for sentence in sentences]
     barred, barred_articles = _exclusions(articles, sentences, topics)
     if barred.any():  # an excluded sentence's keywords are no evidence for the topic
         for index, topic in zip(*np.nonzero(barred), strict=True):

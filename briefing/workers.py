@@ -136,9 +136,12 @@ class Workers(Protocol):
     def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
         """`[task(item) for item in items]`, over items this process holds."""
 
-    def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
+    def beside(
+        self, size: int, task: Callable[..., _Result], *args: Any, patient: bool = False
+    ) -> Later[_Result]:
         """`task(*args)`, a global stage of a day of `size` articles, computed while this
-        process goes on with the next, where that pays."""
+        process goes on with the next, where that pays (`patient`: its result is wanted
+        after the others')."""
 
 
 class DaskWorkers:
@@ -169,7 +172,9 @@ class DaskWorkers:
         """`[task(item) for item in items]` here: sending the items would cost more."""
         return [task(item) for item in items]
 
-    def beside(self, size: int, task: Callable[..., _Result], *args: Any) -> Later[_Result]:
+    def beside(
+        self, size: int, task: Callable[..., _Result], *args: Any, patient: bool = False
+    ) -> Later[_Result]:
         """`task(*args)` here and now: a global stage needs the whole day, which the
         workers do not hold."""
         from briefing.helper import Later

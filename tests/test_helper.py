@@ -36,8 +36,8 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     forked: list[int] = []
 
     class CountedChild(helper._Child):  # type: ignore[type-arg]
-        def __init__(self, *args: object) -> None:
-            super().__init__(*args)  # type: ignore[arg-type]
+        def __init__(self, *args: object, **options: int) -> None:
+            super().__init__(*args, **options)  # type: ignore[arg-type]
             forked.append(self.pid)
 
     monkeypatch.setattr(helper, "_Child", CountedChild)
@@ -159,3 +159,10 @@ def test_each_item_mapped_in_two_processes_in_order(forks: list[int]) -> None:
     mapped = Helper().each(lambda n: (n * n, os.getpid() == parent), list(range(9)))
     assert [square for square, _ in mapped] == [n * n for n in range(9)] and forks
     assert [here for _, here in mapped] == [True] * 4 + [False] * 5
+
+
+def test_a_patient_task_yields_the_core_to_the_others(forks: list[int]) -> None:
+    mine = os.nice(0)
+    assert Helper().beside(10, os.nice, 0).result() == mine
+    assert Helper().beside(10, os.nice, 0, patient=True).result() == mine + helper.PATIENT_NICENESS
+    assert len(forks) == 2

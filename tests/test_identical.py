@@ -105,8 +105,8 @@ def test_brief_built_with_a_forked_helper_is_byte_identical(
     forked: list[int] = []
 
     class CountedChild(helper._Child):  # type: ignore[type-arg]
-        def __init__(self, *args: object) -> None:
-            super().__init__(*args)  # type: ignore[arg-type]
+        def __init__(self, *args: object, **options: int) -> None:
+            super().__init__(*args, **options)  # type: ignore[arg-type]
             forked.append(self.pid)
 
     monkeypatch.setattr(helper, "_Child", CountedChild)
