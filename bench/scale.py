@@ -14,7 +14,9 @@ the builds. Printed per size:
   its whole process tree (sampled every 20 ms from /proc/PID/smaps_rollup: pages a
   forked helper shares with its parent counted once); `rss_sum_mb`: every process's own
   peak RSS (VmHWM) added up, an upper bound that counts shared pages once per process;
-  `peak_rss_mb`: the main process's peak RSS alone;
+  `peak_rss_mb`: the main process's peak RSS alone. Sampling a large process's memory
+  slows it (by 15% at 20,000 articles), so these come from one more build, sampled, whose
+  time is `sampled_wall_s`; the timed builds are not sampled;
 - sentences per second;
 
 then the time ratio for each tenfold step of input.
@@ -123,16 +125,20 @@ class Run:
     rss_sum_mb: float
 
 
-def run_process(command: list[str], what: str, cwd: Path) -> Run:
-    """Run `command` to its end in `cwd`, sampling its process tree's memory. (Not in the
-    current folder: there `python -m briefing` would import the package found in it, not
-    the one PYTHONPATH names.)"""
+def run_process(command: list[str], what: str, cwd: Path, *, sample: bool = False) -> Run:
+    """Run `command` to its end in `cwd`; with `sample`, sampling its process tree's
+    memory (which slows a large build by a tenth or more: reading a large process's
+    smaps_rollup walks its page tables while it waits). (Not in the current folder: there
+    `python -m briefing` would import the package found in it, not the one PYTHONPATH
+    names.)"""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    memory = TreeMemory(process.pid)
+    memory = TreeMemory(process.pid) if sample else None
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    real_mb, rss_sum_mb = memory.stop(usage.ru_maxrss)  # Linux reports kilobytes
+    real_mb, rss_sum_mb = (
+        memory.stop(usage.ru_maxrss) if memory else (math.nan, math.nan)
+    )  # Linux reports kilobytes
     errors = process.stderr.read().decode() if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"scale: {what} failed ({os.waitstatus_to_exitcode(status)}): {errors.strip()}")
@@ -140,18 +146,18 @@ def run_process(command: list[str], what: str, cwd: Path) -> Run:
     return Run(wall, cpu, usage.ru_maxrss / 1024.0, real_mb, rss_sum_mb)
 
 
-def run_build(corpus: Path, out: Path, dask: str | None = None) -> Run:
+def run_build(corpus: Path, out: Path, dask: str | None = None, *, sample: bool = False) -> Run:
     """One `briefing build --format json` of the corpus (with `--dask` when given)."""
     command = [sys.executable, "-m", "briefing", "build", str(corpus), "--topics", str(TOPICS)]
     command += ["--date", DATE, "--format", "json", "--out", str(out)]
     command += ["--dask", dask] if dask else []
-    return run_process(command, f"build of {corpus}", out.parent)
+    return run_process(command, f"build of {corpus}", out.parent, sample=sample)
 
 
-def run_floor(corpus: Path) -> Run:
+def run_floor(corpus: Path, *, sample: bool = False) -> Run:
     """One `bench/floor.py` over the corpus: read, split, stem, TextRank."""
     command = [sys.executable, str(BENCH / "floor.py"), str(corpus)]
-    return run_process(command, "floor", corpus.parent)
+    return run_process(command, "floor", corpus.parent, sample=sample)
 
 
 def corpus_for(workdir: Path, articles: int) -> tuple[Path, int]:
@@ -192,6 +198,12 @@ def main() -> None:
                     floors.append(run_floor(corpus))
                 if args.dask:
                     on_dask.append(run_build(corpus, workdir / "out", args.dask))
+            # Memory from one more run of each, sampled (the timed runs are not).
+            measured = run_build(corpus, workdir / "out", sample=True)
+            floor_measured = run_floor(corpus, sample=True) if floors else None
+            dask_measured = (
+                run_build(corpus, workdir / "out", args.dask, sample=True) if args.dask else None
+            )
             wall = statistics.median(r.wall for r in runs)
             cpu = statistics.median(r.cpu for r in runs)
             walls[articles] = wall
@@ -202,14 +214,15 @@ def main() -> None:
                 against = (
                     f"floor_wall_s={floor_wall:.2f} floor_cpu_s={floor_cpu:.2f} "
                     f"x_floor={wall / floor_wall:.2f} x_floor_cpu={cpu / floor_cpu:.2f} "
-                    f"floor_real_mb={max(r.real_mb for r in floors):.0f} "
+                    f"floor_real_mb={floor_measured.real_mb if floor_measured else math.nan:.0f} "
                 )
             print(
                 f"scale: articles={articles} sentences={sentences} wall_s={wall:.2f} "
                 f"cpu_s={cpu:.2f} {against}"
-                f"real_mb={max(r.real_mb for r in runs):.0f} "
-                f"rss_sum_mb={max(r.rss_sum_mb for r in runs):.0f} "
-                f"peak_rss_mb={max(r.rss_mb for r in runs):.0f} "
+                f"real_mb={measured.real_mb:.0f} "
+                f"rss_sum_mb={measured.rss_sum_mb:.0f} "
+                f"peak_rss_mb={max(r.rss_mb for r in [*runs, measured]):.0f} "
+                f"sampled_wall_s={measured.wall:.2f} "
                 f"sentences_per_s={sentences / wall:.0f} "
                 f"runs={','.join(f'{r.wall:.2f}' for r in runs)}"
                 + (f" floor_runs={','.join(f'{r.wall:.2f}' for r in floors)}" if floors else ""),
@@ -223,7 +236,7 @@ def main() -> None:
                     f"scale: articles={articles} dask={args.dask} wall_s={dask_wall:.2f} "
                     f"cpu_s={statistics.median(r.cpu for r in on_dask):.2f} "
                     f"x_one_process={dask_wall / wall:.2f} "
-                    f"real_mb={max(r.real_mb for r in on_dask):.0f} "
+                    f"real_mb={dask_measured.real_mb if dask_measured else math.nan:.0f} "
                     f"runs={','.join(f'{r.wall:.2f}' for r in on_dask)}",
                     flush=True,
                 )
