@@ -39,9 +39,6 @@ log = logging.getLogger(__name__)
 # Files or articles from which a helper pays: below this, forking it and pickling its
 # half back cost about what the half saves (measured by bench/scale.py).
 HELPER_FROM = 400
-# A helper whose result is wanted last runs at this niceness: on two cores shared by three
-# processes it takes what the others leave (at 20,000 articles, 0.4 s less in all).
-PATIENT_NICENESS = 10
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 _Result = TypeVar("_Result")
@@ -73,7 +70,7 @@ def halfway(sizes: Sequence[int]) -> int:
 class _Child(Generic[_Result]):
     """A forked copy of this process computing one call, and the pipe of its answer."""
 
-    def __init__(self, task: Callable[..., _Result], *args: Any, niceness: int = 0) -> None:
+    def __init__(self, task: Callable[..., _Result], *args: Any) -> None:
         reading, writing = os.pipe()
         parent = os.getpid()
         self.pid = os.fork()
@@ -82,8 +79,6 @@ class _Child(Generic[_Result]):
             try:
                 os.close(reading)
                 _become_helper(parent)
-                if niceness:
-                    os.nice(niceness)
                 with os.fdopen(writing, "wb") as answer:
                     pickle.dump(_logged_call(task, *args), answer, pickle.HIGHEST_PROTOCOL)
                 status = 0
@@ -168,30 +163,6 @@ def _sentences_and_ranks(
     return [segment_part(articles, start)]
 
 
-class Later(Generic[_Result]):
-    """A result on its way: from a helper computing it meanwhile, or computed already."""
-
-    def __init__(
-        self, task: Callable[..., _Result], args: tuple[Any, ...], child: _Child[_Result] | None
-    ) -> None:
-        self._task, self._args, self._child = task, args, child
-        self._value: _Result | None = None if child else task(*args)
-
-    def result(self) -> _Result:
-        """The result (what the helper logged is logged here now); computed here after
-        all when the helper failed."""
-        if self._child is None:
-            return self._value  # type: ignore[return-value]
-        answer, self._child = self._child.result(), None
-        if answer is None:
-            log.debug("the helper process failed; its task is done here")
-            self._value = self._task(*self._args)
-            return self._value
-        self._value, logged = answer
-        _log_again(logged)
-        return self._value
-
-
 def _log_again(logged: list[tuple[str, int, str]]) -> None:
     for name, level, message in logged:
         logging.getLogger(name).log(level, "%s", message)
@@ -206,18 +177,6 @@ class Helper:
             return [task(item) for item in items]
         middle = len(items) // 2
         return _split(_each, (task, items, 0, middle), (task, items, middle, len(items)))
-
-    def beside(
-        self, size: int, task: Callable[..., _Result], *args: Any, patient: bool = False
-    ) -> Later[_Result]:
-        """`task(*args)` computed in a helper while this process goes on, when `size`
-        (articles) makes it pay; otherwise now. A `patient` task's result is wanted last:
-        its helper yields the core to this process and to other helpers (niceness
-        PATIENT_NICENESS), running on time they leave."""
-        if not _can_fork(size):
-            return Later(task, args, None)
-        niceness = PATIENT_NICENESS if patient else 0
-        return Later(task, args, _Child(task, *args, niceness=niceness))
 
     def file_articles(
         self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int

@@ -10,7 +10,6 @@ learned terms, weighed by how much its article is about each topic.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -454,12 +453,10 @@ def route_sentences(
     sentences: list[Sentence],
     topics: TopicSet,
     term_counts: tuple[sparse.csr_array, list[str]] | None = None,
-    neighbours: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
-    `term_counts`: `article_term_counts` of the day, when already made; `neighbours`
-    gives `article_neighbours` of them when asked (a helper may be finding them now)."""
+    `term_counts`: `article_term_counts` of the day, when already made."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     # Most sentences name no keyword: they share one empty entry (a list of lists per
@@ -510,7 +507,7 @@ def route_sentences(
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
     document_counts, vocabulary = term_counts or article_term_counts(articles, sentences)
-    nearest, weights = neighbours() if neighbours else article_neighbours(document_counts)
+    nearest, weights = article_neighbours(document_counts)
     affinity = article_affinity(article_hits, nearest, weights, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)

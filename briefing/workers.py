@@ -32,8 +32,6 @@ from briefing.model import Article, Sentence
 if TYPE_CHECKING:
     from distributed import Client
 
-    from briefing.helper import Later
-
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
 CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
 PARTS_PER_WORKER = 4  # parts per worker: small enough to balance, large enough to pay
@@ -136,13 +134,6 @@ class Workers(Protocol):
     def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
         """`[task(item) for item in items]`, over items this process holds."""
 
-    def beside(
-        self, size: int, task: Callable[..., _Result], *args: Any, patient: bool = False
-    ) -> Later[_Result]:
-        """`task(*args)`, a global stage of a day of `size` articles, computed while this
-        process goes on with the next, where that pays (`patient`: its result is wanted
-        after the others')."""
-
 
 class DaskWorkers:
     """A connected Dask client and the per-article stages it runs."""
@@ -171,15 +162,6 @@ class DaskWorkers:
     def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
         """`[task(item) for item in items]` here: sending the items would cost more."""
         return [task(item) for item in items]
-
-    def beside(
-        self, size: int, task: Callable[..., _Result], *args: Any, patient: bool = False
-    ) -> Later[_Result]:
-        """`task(*args)` here and now: a global stage needs the whole day, which the
-        workers do not hold."""
-        from briefing.helper import Later
-
-        return Later(task, args, None)
 
     def _count(self) -> int:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))

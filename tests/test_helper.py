@@ -133,36 +133,8 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_task_beside_this_process_gives_its_result_and_its_log_lines_here(
-    forks: list[int], caplog: pytest.LogCaptureFixture
-) -> None:
-    def note(value: int) -> tuple[int, int]:
-        logging.getLogger("briefing.test").warning("noted %d", value)
-        return value, os.getpid()
-
-    with caplog.at_level(logging.WARNING, logger="briefing"):
-        later = Helper().beside(10, note, 7)
-        value, where = later.result()
-    assert value == 7 and where != os.getpid() and forks
-    assert [r.getMessage() for r in caplog.records] == ["noted 7"]
-    assert later.result() == (7, where)  # asked again: the same result, nothing logged twice
-    assert len(caplog.records) == 1
-
-
-def test_a_task_beside_is_done_here_when_the_day_is_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(helper, "HELPER_FROM", 100)
-    assert Helper().beside(99, os.getpid).result() == os.getpid()
-
-
 def test_each_item_mapped_in_two_processes_in_order(forks: list[int]) -> None:
     parent = os.getpid()
     mapped = Helper().each(lambda n: (n * n, os.getpid() == parent), list(range(9)))
     assert [square for square, _ in mapped] == [n * n for n in range(9)] and forks
     assert [here for _, here in mapped] == [True] * 4 + [False] * 5
-
-
-def test_a_patient_task_yields_the_core_to_the_others(forks: list[int]) -> None:
-    mine = os.nice(0)
-    assert Helper().beside(10, os.nice, 0).result() == mine
-    assert Helper().beside(10, os.nice, 0, patient=True).result() == mine + helper.PATIENT_NICENESS
-    assert len(forks) == 2
