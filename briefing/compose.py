@@ -29,6 +29,7 @@ from briefing.model import (
     Section,
     Sentence,
     Stories,
+    TermIndex,
     TopicSet,
     TopStory,
 )
@@ -37,6 +38,7 @@ from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
     percentiles,
     term_matrix,
+    terms_matrix,
     unit_rows,
 )
 from briefing.standalone import stands_alone
@@ -80,8 +82,12 @@ class NearDuplicates:
     stops growing past FACT_LIMIT sentences (a chain, not one fact).
     """
 
-    def __init__(self, sentences: list[Sentence]) -> None:
-        present = term_matrix([s.terms for s in sentences]).tocsr()
+    def __init__(self, sentences: list[Sentence], terms: TermIndex | None = None) -> None:
+        """`terms`: the sentences' `TermIndex`, when made already."""
+        if terms is None:
+            present = term_matrix([s.terms for s in sentences]).tocsr()
+        else:
+            present = terms_matrix(terms.ids, terms.starts, terms.vocabulary)[0]
         present.data[:] = 1.0
         self._present = present
         self._postings = present.T.tocsr()  # term -> the sentences that use it
@@ -190,12 +196,13 @@ def sentence_signals(
     sentences: list[Sentence],
     ranking: Ranking,
     stories: Stories | None = None,
+    terms: TermIndex | None = None,
 ) -> Signals:
     headlines: dict[str, set[int]] = {}
     for index, article in enumerate(articles):
         headlines.setdefault(article.title.strip(), set()).add(index)
     return Signals(
-        facts=NearDuplicates(sentences),
+        facts=NearDuplicates(sentences, terms),
         article_rank=ranking.article_rank,
         headlines={title: frozenset(heads) for title, heads in headlines.items()},
         words=np.array([len(s.text.split()) for s in sentences], dtype=float),
@@ -329,12 +336,14 @@ def compose_brief(
     title: str | None = None,
     history: History | None = None,
     novelty: Novelty | None = None,
+    terms: TermIndex | None = None,
 ) -> Brief:
     """The compose stage: each topic's items, chosen from its routed and ranked
     sentences, one item per fact across the whole brief, and the day's top stories.
     With a `history` (and its `novelty`), a fact an earlier brief reported is left out
-    unless more outlets carry it now, and each item is marked new or update."""
-    signals = sentence_signals(articles, sentences, ranking, stories)
+    unless more outlets carry it now, and each item is marked new or update. `terms`: the
+    sentences' `TermIndex`, when made already."""
+    signals = sentence_signals(articles, sentences, ranking, stories, terms)
     reported = _reported(history, novelty) if history is not None and novelty else None
     article_of = np.array([s.article for s in sentences], dtype=np.int64)
     used: set[int] = set()

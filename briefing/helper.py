@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from briefing.model import Article, Sentence
+from briefing.model import Article, Sentence, TermIndex
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +155,9 @@ def _each(
     return [task(items[index]) for index in range(start, stop)]
 
 
-def _sentences_and_ranks(
+def _segment_part(
     articles: list[Article], start: int
-) -> list[tuple[list[Sentence], np.ndarray]]:
+) -> list[tuple[list[Sentence], np.ndarray, TermIndex]]:
     from briefing.workers import segment_part
 
     return [segment_part(articles, start)]
@@ -197,18 +197,18 @@ class Helper:
             (paths[middle:], zone, max_file_bytes, manifests),
         )
 
-    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
-        """`segment.segment_articles` and `rank.centrality_in_article`, the later half of
-        the articles in a helper."""
-        if _can_fork(len(articles)):
-            middle = halfway([sum(map(len, a.paragraphs)) for a in articles])
-            parts = _split(
-                _sentences_and_ranks, (articles[:middle], 0), (articles[middle:], middle)
-            )
-        else:
-            parts = _sentences_and_ranks(articles, 0)
-        sentences = [sentence for part, _ in parts for sentence in part]
-        return sentences, np.concatenate([rank for _, rank in parts])
+    def segment_articles(
+        self, articles: list[Article]
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+        """`workers.segment_part`, the later half of the articles in a helper."""
+        from briefing.workers import join_parts
+
+        if not _can_fork(len(articles)):
+            return join_parts(_segment_part(articles, 0))
+        middle = halfway([sum(map(len, a.paragraphs)) for a in articles])
+        return join_parts(
+            _split(_segment_part, (articles[:middle], 0), (articles[middle:], middle))
+        )
 
 
 def _size(path: Path) -> int:

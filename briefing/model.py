@@ -49,6 +49,17 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class TermIndex:
+    """Every sentence's content stems as numbers, made once for the day: each term matrix
+    a stage needs (an article's, a topic's, the whole day's) is cut from these arrays
+    instead of looking every word up again (`rank.index_terms`, `rank.terms_matrix`)."""
+
+    vocabulary: tuple[str, ...]  # the day's terms, in order of first appearance
+    ids: np.ndarray  # int32: every sentence's terms in order, as places in the vocabulary
+    starts: np.ndarray  # int64, one more than the sentences: sentence i's ids begin here
+
+
+@dataclass(frozen=True)
 class Topic:
     """One section of the brief, as the analyst named it in the topics file."""
 

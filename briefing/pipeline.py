@@ -128,13 +128,13 @@ def brief_from_articles(
     and ranked within itself by `workers` (a Dask cluster), or here with a forked helper
     taking half of a large day."""
     workers = workers or Helper()
-    sentences, article_rank = workers.segment_articles(articles)
-    term_counts = article_term_counts(articles, sentences)  # routing's, then the stories'
+    sentences, article_rank, terms = workers.segment_articles(articles)
+    term_counts = article_term_counts(articles, sentences, terms)  # routing's, the stories'
     # Routing's neighbour search and the stories ran in helpers beside routing on a large
     # day: 16% faster at 20,000 articles, but 66% more real memory (their working sets on
     # top of routing's, and the pages routing touched copied), so they run here, in turn.
-    routing = route_sentences(articles, sentences, topics, term_counts)
-    ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank)
+    routing = route_sentences(articles, sentences, topics, term_counts, terms)
+    ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank, terms)
     stories = find_stories(articles, sentences, term_counts[0])
     novelty = (
         assess_novelty(articles, sentences, stories, history, date) if history is not None else None
@@ -151,6 +151,7 @@ def brief_from_articles(
         title=title,
         history=history,
         novelty=novelty,
+        terms=terms,
     )
     if timeline:
         brief = replace(brief, timeline=build_timeline(brief, articles, sentences, ranking))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 
-from briefing.model import Ranking, Routing, Sentence
+from briefing.model import Ranking, Routing, Sentence, TermIndex
 from briefing.progress import progress
 
 DAMPING = 0.85
@@ -48,12 +48,79 @@ def term_matrix_and_terms(
     return matrix, list(column)
 
 
-def sorted_term_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
+def index_terms(term_lists: Sequence[Sequence[str]]) -> TermIndex:
+    """The term lists (a day's sentences' content stems) as a `TermIndex`."""
+    flat = list(itertools.chain.from_iterable(term_lists))
+    column = dict(zip(dict.fromkeys(flat), itertools.count()))
+    ids = np.fromiter(map(column.__getitem__, flat), dtype=np.int32, count=len(flat))
+    starts = np.zeros(len(term_lists) + 1, dtype=np.int64)
+    np.cumsum([len(terms) for terms in term_lists], out=starts[1:])
+    return TermIndex(vocabulary=tuple(column), ids=ids, starts=starts)
+
+
+def join_term_indexes(parts: Sequence[TermIndex]) -> TermIndex:
+    """The index of the parts' sentences one after the other: the same as `index_terms`
+    of all of them (a part's new terms come after the earlier parts', in its order)."""
+    known: dict[str, int] = {}
+    ids, starts = [np.zeros(0, dtype=np.int32)], [np.zeros(1, dtype=np.int64)]
+    offset = 0
+    for part in parts:
+        place = np.fromiter(
+            (known.setdefault(term, len(known)) for term in part.vocabulary),
+            np.int32,
+            len(part.vocabulary),
+        )
+        ids.append(place[part.ids])
+        starts.append(part.starts[1:] + offset)
+        offset += int(part.starts[-1])
+    return TermIndex(
+        vocabulary=tuple(known), ids=np.concatenate(ids), starts=np.concatenate(starts)
+    )
+
+
+def terms_of(index: TermIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of the sentences `rows` (in that order), one after the other, and where
+    each sentence's begin (one more than the rows)."""
+    lengths = index.starts[rows + 1] - index.starts[rows]
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    # Each id's place in `index.ids`: its sentence's start there, plus its own offset.
+    places = np.repeat(index.starts[rows] - starts[:-1], lengths) + np.arange(starts[-1])
+    return index.ids[places], starts
+
+
+def terms_matrix(
+    ids: np.ndarray, starts: np.ndarray, vocabulary: Sequence[str]
+) -> tuple[sparse.csr_array, list[str]]:
+    """`term_matrix_and_terms` of rows given as ids (`terms_of`): the same matrix, bit
+    for bit, its columns numbered by first appearance in these rows."""
+    count = len(vocabulary)
+    first = np.full(count, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))  # where each term first appears
+    used = np.flatnonzero(first < len(ids))
+    order = used[np.argsort(first[used], kind="stable")]
+    column = np.full(count, -1, dtype=np.int64)
+    column[order] = np.arange(len(order))
+    index_type = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
+    matrix = sparse.csr_array(
+        (np.ones(len(ids)), column[ids].astype(index_type), starts.astype(index_type)),
+        shape=(len(starts) - 1, max(len(order), 1)),
+    )
+    matrix.sum_duplicates()
+    return matrix, [vocabulary[i] for i in order.tolist()]
+
+
+def sorted_term_matrix(
+    term_lists: Sequence[Sequence[str]], index: TermIndex | None = None
+) -> sparse.csr_array:
     """`term_matrix` with its columns in the terms' sorted order: each row's sums then
     run over its terms in an order that depends on its own terms alone, so an article's
     scores are the same bits whichever other articles are ranked with it (on one machine
     or split over workers)."""
-    counts, terms = term_matrix_and_terms(term_lists)
+    if index is None:
+        counts, terms = term_matrix_and_terms(term_lists)
+    else:  # (`index`: the lists' `TermIndex`, when made already)
+        counts, terms = terms_matrix(index.ids, index.starts, index.vocabulary)
     order = np.argsort(np.array(terms, dtype=object), kind="stable")
     rank = np.empty(len(terms), dtype=counts.indices.dtype)
     rank[order] = np.arange(len(terms))
@@ -400,7 +467,7 @@ def percentiles_within(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
 
 
 def centrality_in_article(
-    term_lists: Sequence[Sequence[str]], articles: Sequence[int]
+    term_lists: Sequence[Sequence[str]], articles: Sequence[int], index: TermIndex | None = None
 ) -> np.ndarray:
     """Each sentence's centrality within its own article, as a percentile.
 
@@ -415,7 +482,7 @@ def centrality_in_article(
         return np.zeros(0)
     _, blocks = np.unique(np.asarray(articles), return_inverse=True)
     blocks = blocks.ravel()
-    graph = BlockCosineGraph(unit_rows(sorted_term_matrix(term_lists)), blocks, PAIRS_UP_TO)
+    graph = BlockCosineGraph(unit_rows(sorted_term_matrix(term_lists, index)), blocks, PAIRS_UP_TO)
     scores = pagerank(graph.propagate, graph.out_weight, blocks, 1e-10, restrict=graph.restricted)
     # Ties in a long block are ties: its sums run in another order than its pairs would.
     scores = np.where(graph.long, settled(scores, blocks), scores)
@@ -427,16 +494,22 @@ def rank_sentences(
     routing: Routing,
     topic_count: int,
     article_rank: np.ndarray | None = None,
+    terms: TermIndex | None = None,
 ) -> Ranking:
     """The rank stage: TextRank over each topic's sentences, and every sentence's
     centrality in its own article (what selection weighs besides the topic), unless
-    `article_rank` brings it, computed where the articles were segmented."""
+    `article_rank` brings it, computed where the articles were segmented. `terms`: the
+    day's `TermIndex`, when made already."""
     pools: list[list[int]] = [[] for _ in range(topic_count)]
     for index, topic in enumerate(routing.topic_of):
         if topic is not None:
             pools[topic].append(index)
     # Each pool's term counts, made once: TextRank's graph, then composing's redundancy.
-    counts = tuple(term_matrix([sentences[i].terms for i in pool]) for pool in pools)
+    if terms is None:
+        counts = tuple(term_matrix([sentences[i].terms for i in pool]) for pool in pools)
+    else:
+        cut = (terms_of(terms, np.array(pool, dtype=np.int64)) for pool in pools)
+        counts = tuple(terms_matrix(*ids, terms.vocabulary)[0] for ids in cut)
     ranking = progress(range(topic_count), total=topic_count, description="ranking", unit="topic")
     scores = tuple(
         textrank_scores([sentences[i].terms for i in pools[topic]], counts[topic])

@@ -15,8 +15,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from briefing.model import Article, Routing, Sentence, Topic, TopicSet
-from briefing.rank import term_matrix, term_matrix_and_terms, unit_rows
+from briefing.model import Article, Routing, Sentence, TermIndex, Topic, TopicSet
+from briefing.rank import term_matrix, term_matrix_and_terms, terms_matrix, unit_rows
 from briefing.segment import content_stems, stem, tokenize_words
 
 
@@ -358,9 +358,12 @@ class _Evidence(NamedTuple):
     headline_topic: np.ndarray  # per article: that topic
 
 
-def _learned_counts(sentences: list[Sentence], learned: list[dict[str, float]]) -> np.ndarray:
+def _learned_counts(
+    sentences: list[Sentence], learned: list[dict[str, float]], index: TermIndex | None = None
+) -> np.ndarray:
     """Sentences x topics: how many of each topic's learned terms a sentence uses (each
-    once), from one pass over the day's terms instead of a set per sentence."""
+    once), from one pass over the day's terms (its `index`, when made) instead of a set
+    per sentence."""
     k = len(learned)
     found = np.zeros((len(sentences), k))
     known = {term: number for number, term in enumerate(dict.fromkeys(itertools.chain(*learned)))}
@@ -369,9 +372,14 @@ def _learned_counts(sentences: list[Sentence], learned: list[dict[str, float]]) 
     member = np.zeros((len(known), k), dtype=bool)
     for topic, terms in enumerate(learned):
         member[[known[t] for t in terms], topic] = True
-    lengths = np.fromiter(map(len, (s.terms for s in sentences)), np.int64, len(sentences))
-    flat = itertools.chain.from_iterable(s.terms for s in sentences)
-    term = np.fromiter(map(known.get, flat, itertools.repeat(-1)), np.int64, int(lengths.sum()))
+    if index is None:
+        lengths = np.fromiter(map(len, (s.terms for s in sentences)), np.int64, len(sentences))
+        flat = itertools.chain.from_iterable(s.terms for s in sentences)
+        term = np.fromiter(map(known.get, flat, itertools.repeat(-1)), np.int64, int(lengths.sum()))
+    else:
+        lengths = np.diff(index.starts)
+        place = np.fromiter(map(known.get, index.vocabulary, itertools.repeat(-1)), np.int64)
+        term = place[index.ids]
     row = np.repeat(np.arange(len(sentences)), lengths)
     hit = term >= 0
     pairs = np.unique(row[hit] * len(known) + term[hit])  # a term used twice counts once
@@ -388,6 +396,7 @@ def _assign(
     given: _Evidence,
     affinity: np.ndarray,
     learned: list[dict[str, float]],
+    term_index: TermIndex | None = None,
 ) -> tuple[list[int | None], list[tuple[str, ...]]]:
     """Each sentence's topic and the words that name it, for all sentences at once: its
     keywords and learned terms (`strength`), weighed by what its article lends it."""
@@ -396,7 +405,7 @@ def _assign(
     if k == 0:
         return [None] * n, [()] * n
     counts, of_article = given.counts, given.of_article
-    found = _learned_counts(sentences, learned)
+    found = _learned_counts(sentences, learned, term_index)
     strength = counts + LEARNED_WEIGHT * np.minimum(found, 2)
     lent = affinity[of_article, :k]  # a copy: fancy indexing
     headline = given.headline_only[of_article]
@@ -431,15 +440,36 @@ def _assign(
 
 
 def article_term_counts(
-    articles: list[Article], sentences: list[Sentence]
+    articles: list[Article], sentences: list[Sentence], terms: TermIndex | None = None
 ) -> tuple[sparse.csr_array, list[str]]:
     """Articles x terms: how often each article's headline and sentences use each content
     stem, and the term of each column. Routing's neighbour search and learned terms are
-    made from it, and the day's stories (`stories.find_stories`)."""
-    documents = [list(content_stems(tokenize_words(article.title))) for article in articles]
-    for sentence in sentences:
-        documents[sentence.article].extend(sentence.terms)
-    return term_matrix_and_terms(documents)
+    made from it, and the day's stories (`stories.find_stories`). `terms`: the day's
+    `TermIndex`, when made already (the sentences in article order, as segmented)."""
+    titles = [content_stems(tokenize_words(article.title)) for article in articles]
+    if terms is None:
+        documents = [list(title) for title in titles]
+        for sentence in sentences:
+            documents[sentence.article].extend(sentence.terms)
+        return term_matrix_and_terms(documents)
+    # Each article's headline ids, then its sentences' (the index's, in one run).
+    known = dict(zip(terms.vocabulary, itertools.count()))
+    vocabulary = list(terms.vocabulary)
+    for term in itertools.chain.from_iterable(titles):
+        if term not in known:
+            known[term] = len(vocabulary)
+            vocabulary.append(term)
+    of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
+    bounds = terms.starts[np.searchsorted(of_article, np.arange(len(articles) + 1))]
+    pieces: list[np.ndarray] = []
+    for number, title in enumerate(titles):
+        pieces.append(np.fromiter(map(known.__getitem__, title), np.int32, len(title)))
+        pieces.append(terms.ids[bounds[number] : bounds[number + 1]])
+    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+    starts = np.zeros(len(articles) + 1, dtype=np.int64)
+    np.cumsum(lengths.reshape(-1, 2).sum(axis=1), out=starts[1:])
+    ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+    return terms_matrix(ids, starts, vocabulary)
 
 
 def article_neighbours(counts: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:
@@ -453,10 +483,12 @@ def route_sentences(
     sentences: list[Sentence],
     topics: TopicSet,
     term_counts: tuple[sparse.csr_array, list[str]] | None = None,
+    terms: TermIndex | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
-    `term_counts`: `article_term_counts` of the day, when already made."""
+    `term_counts` (`article_term_counts`) and `terms` (the `TermIndex`): the day's, when
+    already made."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     # Most sentences name no keyword: they share one empty entry (a list of lists per
@@ -506,7 +538,7 @@ def route_sentences(
     article_hits[barred_articles] = 0.0
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
-    document_counts, vocabulary = term_counts or article_term_counts(articles, sentences)
+    document_counts, vocabulary = term_counts or article_term_counts(articles, sentences, terms)
     nearest, weights = article_neighbours(document_counts)
     affinity = article_affinity(article_hits, nearest, weights, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
@@ -525,6 +557,7 @@ def route_sentences(
         _Evidence(of_article, counts, barred, headline_only, headline_topic),
         affinity,
         learned,
+        terms,
     )
     return Routing(
         topic_of=topic_of,

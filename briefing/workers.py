@@ -27,7 +27,7 @@ import numpy as np
 
 from briefing.errors import InputError
 from briefing.gcpause import cycle_collector_paused
-from briefing.model import Article, Sentence
+from briefing.model import Article, Sentence, TermIndex
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -88,15 +88,31 @@ def _read_part(
     return [entry for file in files for entry in file_articles(*file, zone)]
 
 
-def segment_part(articles: list[Article], start: int) -> tuple[list[Sentence], np.ndarray]:
-    """The sentences of `articles` (numbered from `start`, their place in the whole list)
-    and each one's centrality in its article."""
-    from briefing.rank import centrality_in_article
+def segment_part(
+    articles: list[Article], start: int
+) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    """The sentences of `articles` (numbered from `start`, their place in the whole list),
+    each one's centrality in its article, and their terms' `TermIndex`."""
+    from briefing.rank import centrality_in_article, index_terms
     from briefing.segment import segment_articles
 
     sentences = segment_articles(articles, start=start)
-    rank = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
-    return sentences, rank
+    terms = [s.terms for s in sentences]
+    index = index_terms(terms)
+    return sentences, centrality_in_article(terms, [s.article for s in sentences], index), index
+
+
+def join_parts(
+    parts: Iterable[tuple[list[Sentence], np.ndarray, TermIndex]],
+) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    """`segment_part`'s results of contiguous parts, as one part's."""
+    from briefing.rank import join_term_indexes
+
+    listed = list(parts)
+    sentences = [sentence for part, _, _ in listed for sentence in part]
+    ranks = [rank for _, rank, _ in listed]
+    index = join_term_indexes([index for _, _, index in listed])
+    return sentences, np.concatenate(ranks) if ranks else np.zeros(0), index
 
 
 def _version() -> str:
@@ -128,8 +144,11 @@ class Workers(Protocol):
     ) -> list[tuple[str, Article | None]]:
         """`ingest.read_files`: each entry of each file, in the files' order."""
 
-    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
-        """`segment.segment_articles`, and `rank.centrality_in_article` of the sentences."""
+    def segment_articles(
+        self, articles: list[Article]
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+        """`segment.segment_articles`, `rank.centrality_in_article` of the sentences, and
+        their terms' `TermIndex`."""
 
     def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
         """`[task(item) for item in items]`, over items this process holds."""
@@ -178,16 +197,15 @@ class DaskWorkers:
         parts = ((part, zone) for part in cut(files, size))
         return [entry for part in self._map(_read_part, parts) for entry in part]
 
-    def segment_articles(self, articles: list[Article]) -> tuple[list[Sentence], np.ndarray]:
-        """`segment.segment_articles` and `rank.centrality_in_article` over the workers."""
+    def segment_articles(
+        self, articles: list[Article]
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+        """`segment_part` over the workers."""
         size = part_size(len(articles), self._count())
         parts = [
             (part, first) for first, part in zip(itertools.count(0, size), cut(articles, size))
         ]
-        results = self._map(segment_part, parts)
-        sentences = [sentence for part, _ in results for sentence in part]
-        ranks = [rank for _, rank in results]
-        return sentences, np.concatenate(ranks) if ranks else np.zeros(0)
+        return join_parts(self._map(segment_part, parts))
 
 
 @contextmanager

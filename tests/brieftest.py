@@ -12,8 +12,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from briefing.compose import compose_brief
-from briefing.model import Article, Brief, Sentence, TopicSet
+from briefing.model import Article, Brief, Sentence, TermIndex, TopicSet
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
 from briefing.stories import find_stories
@@ -146,3 +148,11 @@ def one_sentence(text: str) -> Sentence:
 
     [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
     return only
+
+
+def assert_same_terms(found: TermIndex, expected: TermIndex) -> None:
+    """Two `TermIndex`es hold the same vocabulary, ids and starts."""
+    assert found.vocabulary == expected.vocabulary
+    assert found.ids.dtype == expected.ids.dtype
+    np.testing.assert_array_equal(found.ids, expected.ids)
+    np.testing.assert_array_equal(found.starts, expected.starts)

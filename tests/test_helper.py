@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brieftest import MALFORMED, SEEDS
+from brieftest import MALFORMED, SEEDS, assert_same_terms
 
 from briefing import helper
 from briefing.helper import Helper, halfway
 from briefing.ingest import read_articles
-from briefing.rank import centrality_in_article
+from briefing.rank import centrality_in_article, index_terms
 from briefing.segment import segment_articles
 
 
@@ -62,8 +62,9 @@ def test_a_day_read_in_two_processes_is_the_day_read_in_one(forks: list[int]) ->
 def test_sentences_and_ranks_from_two_processes_are_those_of_one(forks: list[int]) -> None:
     articles = read_articles([SEEDS])
     sentences = segment_articles(articles)
-    both, rank = Helper().segment_articles(articles)
+    both, rank, index = Helper().segment_articles(articles)
     assert both == sentences and forks
+    assert_same_terms(index, index_terms([s.terms for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
 

@@ -9,6 +9,7 @@ import textwrap
 import networkx as nx
 import numpy as np
 import pytest
+from brieftest import assert_same_terms
 from scipy import sparse
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
@@ -20,11 +21,16 @@ from briefing.model import TopicSet
 from briefing.rank import (
     TextRankGraph,
     centrality_in_article,
+    index_terms,
+    join_term_indexes,
     percentiles,
     percentiles_within,
     rank_order,
     similarity_matrix,
     term_matrix,
+    term_matrix_and_terms,
+    terms_matrix,
+    terms_of,
     textrank_scores,
     unit_rows,
     within_blocks,
@@ -305,3 +311,44 @@ def test_top_five_equal_sumy_default_summary_on_seed_topic(
     sumy_top = sorted(document.sentences.index(s) for s in picked)
     ours = rank_order(textrank_scores([s.terms for s in pool]))
     assert sumy_top == sorted(ours[:5])
+
+
+def _same_matrix(found: sparse.csr_array, expected: sparse.csr_array) -> None:
+    assert found.shape == expected.shape
+    assert found.indices.dtype == expected.indices.dtype
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(found, name), getattr(expected, name))
+
+
+def test_a_term_matrix_cut_from_the_day_index_is_bit_for_bit_the_one_made_from_words(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    """Any rows of the day (a topic's pool, the whole day) give, from the index, the very
+    matrix and columns `term_matrix_and_terms` makes from their words."""
+    terms = [s.terms for s in bbc_dev_sentences]
+    index = index_terms(terms)
+    rng = np.random.default_rng(7)
+    for rows in (
+        np.arange(len(terms)),
+        np.sort(rng.choice(len(terms), size=500, replace=False)),
+        np.arange(100, 101),
+    ):
+        matrix, names = terms_matrix(*terms_of(index, rows), index.vocabulary)
+        expected, expected_names = term_matrix_and_terms([terms[i] for i in rows])
+        _same_matrix(matrix, expected)
+        assert names == expected_names
+
+
+def test_term_indexes_of_contiguous_parts_join_into_the_whole_days(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    terms = [s.terms for s in bbc_dev_sentences]
+    cuts = [0, 1, 40, 41, 900, len(terms)]
+    parts = [index_terms(terms[a:b]) for a, b in itertools.pairwise(cuts)]
+    assert_same_terms(join_term_indexes(parts), index_terms(terms))
+    assert_same_terms(join_term_indexes([index_terms([])]), index_terms([]))
+    articles = [s.article for s in bbc_dev_sentences]
+    np.testing.assert_array_equal(
+        centrality_in_article(terms, articles, index_terms(terms)),
+        centrality_in_article(terms, articles),
+    )

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brieftest import MALFORMED, SEEDS, run_cli
+from brieftest import MALFORMED, SEEDS, assert_same_terms, run_cli
 
 import briefing
 from briefing import workers
 from briefing.ingest import read_articles
 from briefing.pipeline import build_brief
-from briefing.rank import centrality_in_article
+from briefing.rank import centrality_in_article, index_terms
 from briefing.render import render_brief
 from briefing.segment import segment_articles
 from briefing.timewindow import FileZone, brief_zone
@@ -46,8 +46,9 @@ def test_segmenting_on_workers_gives_the_same_sentences_and_ranks(
     articles = read_articles([SEEDS])
     sentences = segment_articles(articles)
     with open_workers(dask_scheduler) as cluster:
-        there, rank = cluster.segment_articles(articles)
+        there, rank, index = cluster.segment_articles(articles)
     assert there == sentences
+    assert_same_terms(index, index_terms([s.terms for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
 
