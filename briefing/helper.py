@@ -171,9 +171,12 @@ def _log_again(logged: list[tuple[str, int, str]]) -> None:
 class Helper:
     """The per-article stages, half of a large day in a forked helper (`Workers`)."""
 
-    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
-        """`[task(item) for item in items]`, the later half in a helper on a large day."""
-        if not _can_fork(len(items)):
+    def each(
+        self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
+    ) -> list[_Result]:
+        """`[task(item) for item in items]`, the later half in a helper on a large day
+        (`size`: the articles the work covers; by default, one per item)."""
+        if len(items) < 2 or not _can_fork(len(items) if size is None else size):
             return [task(item) for item in items]
         middle = len(items) // 2
         return _split(_each, (task, items, 0, middle), (task, items, middle, len(items)))

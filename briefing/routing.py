@@ -10,7 +10,8 @@ learned terms, weighed by how much its article is about each topic.
 from __future__ import annotations
 
 import itertools
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, Protocol, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -97,6 +98,10 @@ EXPLICIT_FLOOR = 0.25  # the affinity such a sentence gets for its topic in an i
 HEADLINE_FLOOR = 0.5  # the affinity a headline's topic lends a body that names no topic itself
 
 
+_Item = TypeVar("_Item")
+_Found = TypeVar("_Found")
+
+
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
     return _tfidf_of(term_matrix(documents).tocsr())
 
@@ -109,8 +114,11 @@ def _tfidf_of(counts: sparse.csr_array) -> sparse.csr_array:
     return unit_rows((counts @ sparse.diags_array(idf)).tocsr())
 
 
-def _nearest(vectors: sparse.csr_array, k: int, block: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """The k most similar other articles of each article, and their cosines."""
+def _nearest(
+    vectors: sparse.csr_array, k: int, block: int = 512, each: Each | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k most similar other articles of each article, and their cosines (a large
+    day's searched by `each`, see `_nearest_through_terms`)."""
     n = vectors.shape[0]
     k = min(k, n - 1)
     index = np.zeros((n, max(k, 0)), dtype=np.int64)
@@ -118,7 +126,7 @@ def _nearest(vectors: sparse.csr_array, k: int, block: int = 512) -> tuple[np.nd
     if k <= 0:
         return index, weight
     if n > EXACT_NEIGHBOURS:
-        return _nearest_through_terms(vectors, k)
+        return _nearest_through_terms(vectors, k, each=each)
     for start in range(0, n, block):
         sims = (vectors[start : start + block] @ vectors.T).toarray()
         rows = np.arange(sims.shape[0])
@@ -148,7 +156,7 @@ def _strongest(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
 
 
 def _nearest_through_terms(
-    vectors: sparse.csr_array, k: int, block: int = 2048
+    vectors: sparse.csr_array, k: int, block: int = 512, each: Each | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """`_nearest` for a large day, in time linear in its articles.
 
@@ -156,42 +164,73 @@ def _nearest_through_terms(
     terms the second weighs most in; they score by the weight they share there, and
     the k best candidates are kept with their exact cosines. Near neighbours share
     their distinctive terms, so on the 200 bbc-dev articles this finds neighbours with
-    96% of the exact neighbours' mean cosine.
+    96% of the exact neighbours' mean cosine. Blocks of articles are searched by `each`
+    (on a large day, half of them in a helper): a block's rows depend on it alone.
     """
     n = vectors.shape[0]
     queries = _strongest(vectors, STRONGEST_TERMS)
     postings = _strongest(vectors.T.tocsr(), TERM_POSTINGS)  # terms x articles
-    index = np.zeros((n, k), dtype=np.int64)
-    for start in range(0, n, block):
-        scores = (queries[start : start + block] @ postings).tocsr()
-        rows = scores.shape[0]
-        length = np.diff(scores.indptr)
-        row = np.repeat(np.arange(rows), length)
-        width = max(int(length.max(initial=0)), k + 1)
-        # Each row's candidates in its first slots, negated for argpartition; empty slots
-        # and the article itself score -1: never chosen before a real candidate.
-        negated = np.full((rows, width), 1.0)
-        negated[np.arange(width) < length[:, None]] = -np.where(
-            scores.indices == row + start, -1.0, scores.data
-        )
-        top = np.argpartition(negated, k - 1, axis=1)[:, :k]
-        # The article in a chosen slot; an empty slot's is the article itself.
-        filled = top < length[:, None]
-        where = np.where(filled, scores.indptr[:-1, None] + top, 0)
-        found = scores.indices[where] if scores.nnz else np.zeros_like(where)
-        itself = np.arange(start, start + rows)[:, None]
-        index[start : start + block] = np.where(filled, found, itself)
+
+    def search(start: int) -> tuple[np.ndarray, np.ndarray]:
+        return _near_block(vectors, queries, postings, start, block, k)
+
+    found = (each or _each_here)(search, range(0, n, block), n)
+    if not found:
+        return np.zeros((0, k), dtype=np.int64), np.zeros((0, k))
+    return np.concatenate([i for i, _ in found]), np.concatenate([w for _, w in found])
+
+
+def _near_block(
+    vectors: sparse.csr_array,
+    queries: sparse.csr_array,
+    postings: sparse.csr_array,
+    start: int,
+    block: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbours and cosines of the articles start .. start + block."""
+    scores = (queries[start : start + block] @ postings).tocsr()
+    rows = scores.shape[0]
+    length = np.diff(scores.indptr)
+    row = np.repeat(np.arange(rows), length)
+    width = max(int(length.max(initial=0)), k + 1)
+    # Each row's candidates in its first slots, negated for argpartition; empty slots
+    # and the article itself score -1: never chosen before a real candidate.
+    negated = np.full((rows, width), 1.0)
+    negated[np.arange(width) < length[:, None]] = -np.where(
+        scores.indices == row + start, -1.0, scores.data
+    )
+    top = np.argpartition(negated, k - 1, axis=1)[:, :k]
+    # The article in a chosen slot; an empty slot's is the article itself.
+    filled = top < length[:, None]
+    where = np.where(filled, scores.indptr[:-1, None] + top, 0)
+    found = scores.indices[where] if scores.nnz else np.zeros_like(where)
+    itself = np.arange(start, start + rows)[:, None]
+    index = np.where(filled, found, itself).astype(np.int64)
     # An article without k candidates keeps itself in the spare places, with weight 0.
-    # The exact cosines block by block: a whole copy of the matrix per neighbour rank
-    # was the largest memory of a large day's routing.
-    weight = np.zeros((n, k))
-    for start in range(0, n, block):
-        rows = vectors[start : start + block]
-        for j in range(k):
-            chosen = vectors[index[start : start + block, j]]
-            weight[start : start + block, j] = np.asarray(rows.multiply(chosen).sum(axis=1)).ravel()
-    weight[index == np.arange(n)[:, None]] = 0.0
+    # The exact cosines rank by rank: a whole copy of the matrix per neighbour rank was
+    # the largest memory of a large day's routing.
+    weight = np.zeros((rows, k))
+    mine = vectors[start : start + rows]
+    for j in range(k):
+        weight[:, j] = np.asarray(mine.multiply(vectors[index[:, j]]).sum(axis=1)).ravel()
+    weight[index == itself] = 0.0
     return index, np.maximum(weight, 0.0)
+
+
+class Each(Protocol):
+    """A map over a list (`Workers.each`: a large day's later half in a helper)."""
+
+    def __call__(
+        self, task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
+    ) -> list[_Found]:
+        """`[task(item) for item in items]`; `size`: the articles the work covers."""
+
+
+def _each_here(
+    task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
+) -> list[_Found]:
+    return [task(item) for item in items]
 
 
 def _weight_by_rarity(
@@ -472,10 +511,12 @@ def article_term_counts(
     return terms_matrix(ids, starts, vocabulary)
 
 
-def article_neighbours(counts: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:
+def article_neighbours(
+    counts: sparse.csr_array, each: Each | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Each article's NEIGHBOURS most similar articles and their cosines (TF-IDF), from
     `article_term_counts`: the articles that vote on its topic."""
-    return _nearest(_tfidf_of(counts.tocsr(copy=True)), NEIGHBOURS)
+    return _nearest(_tfidf_of(counts.tocsr(copy=True)), NEIGHBOURS, each=each)
 
 
 def route_sentences(
@@ -484,11 +525,12 @@ def route_sentences(
     topics: TopicSet,
     term_counts: tuple[sparse.csr_array, list[str]] | None = None,
     terms: TermIndex | None = None,
+    each: Each | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
     `term_counts` (`article_term_counts`) and `terms` (the `TermIndex`): the day's, when
-    already made."""
+    already made; `each` searches a large day's neighbours (`Workers.each`)."""
     k = len(topics.topics)
     matcher = KeywordMatcher(topics)
     # Most sentences name no keyword: they share one empty entry (a list of lists per
@@ -539,7 +581,7 @@ def route_sentences(
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
     document_counts, vocabulary = term_counts or article_term_counts(articles, sentences, terms)
-    nearest, weights = article_neighbours(document_counts)
+    nearest, weights = article_neighbours(document_counts, each)
     affinity = article_affinity(article_hits, nearest, weights, lengths, distinct.reshape(-1, k))
     if barred_articles.any():  # what an excluded article had for the topic goes to "none"
         affinity[:, k] += np.where(barred_articles, affinity[:, :k], 0.0).sum(axis=1)

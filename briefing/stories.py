@@ -26,7 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from briefing.model import Article, Sentence, Stories, Story
 from briefing.rank import term_matrix, unit_rows
-from briefing.routing import _nearest, _nearest_through_terms
+from briefing.routing import Each, _nearest, _nearest_through_terms
 from briefing.segment import content_stems, tokenize_words
 
 LINK = 0.12  # mean cosine (1 + log tf, IDF²) at which articles are one story
@@ -85,15 +85,18 @@ def _apart(times: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return np.abs(times[rows] - times[cols]) > WINDOW.total_seconds()
 
 
-def candidate_links(vectors: sparse.csr_array, times: np.ndarray) -> sparse.csr_array:
+def candidate_links(
+    vectors: sparse.csr_array, times: np.ndarray, each: Each | None = None
+) -> sparse.csr_array:
     """Symmetric articles x articles cosines of the pairs that may be one story: nearest
-    neighbours at LINK or more, in time with each other."""
+    neighbours at LINK or more, in time with each other (a large day's searched by
+    `each`, see `routing._nearest_through_terms`)."""
     n = vectors.shape[0]
     k = min(NEIGHBOURS, n - 1)
     if k <= 0:
         return sparse.csr_array((n, n))
     if n > EXACT_NEIGHBOURS:
-        index, weight = _nearest_through_terms(vectors, k)
+        index, weight = _nearest_through_terms(vectors, k, each=each)
     else:
         index, weight = _nearest(vectors, k)
     rows = np.repeat(np.arange(n), k)
@@ -192,8 +195,10 @@ def find_stories(
     articles: list[Article],
     sentences: list[Sentence],
     counts: sparse.csr_array | None = None,
+    each: Each | None = None,
 ) -> Stories:
     """The day's stories: every article in one, the stories most outlets carry first.
+    `each` searches a large day's candidate pairs (`Workers.each`: half in a helper).
     `counts` is routing's article-by-term count matrix (headline and body content stems),
     which the stories' vectors are made from; without it they are counted here.
 
@@ -206,7 +211,7 @@ def find_stories(
     vectors = article_vectors(articles, sentences, counts)
     times = _times(articles)
     label = np.arange(n)  # each article its own story, named by its first article
-    for group in _groups(candidate_links(vectors, times)):
+    for group in _groups(candidate_links(vectors, times, each)):
         for story in _average_linkage(vectors, times, group):
             label[story] = story.min()
     _, story_of = np.unique(label, return_inverse=True)

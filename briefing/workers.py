@@ -150,8 +150,11 @@ class Workers(Protocol):
         """`segment.segment_articles`, `rank.centrality_in_article` of the sentences, and
         their terms' `TermIndex`."""
 
-    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
-        """`[task(item) for item in items]`, over items this process holds."""
+    def each(
+        self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
+    ) -> list[_Result]:
+        """`[task(item) for item in items]`, over items this process holds (`size`: the
+        articles the work covers; by default, one per item)."""
 
 
 class DaskWorkers:
@@ -178,7 +181,9 @@ class DaskWorkers:
                 logging.getLogger(name).log(level, "%s", message)
         return [result for result, _ in results]
 
-    def each(self, task: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
+    def each(
+        self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
+    ) -> list[_Result]:
         """`[task(item) for item in items]` here: sending the items would cost more."""
         return [task(item) for item in items]
 

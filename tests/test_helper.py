@@ -19,11 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from brieftest import MALFORMED, SEEDS, assert_same_terms
+from scipy import sparse
 
 from briefing import helper
 from briefing.helper import Helper, halfway
 from briefing.ingest import read_articles
-from briefing.rank import centrality_in_article, index_terms
+from briefing.rank import centrality_in_article, index_terms, unit_rows
+from briefing.routing import _nearest_through_terms
 from briefing.segment import segment_articles
 
 
@@ -139,3 +141,19 @@ def test_each_item_mapped_in_two_processes_in_order(forks: list[int]) -> None:
     mapped = Helper().each(lambda n: (n * n, os.getpid() == parent), list(range(9)))
     assert [square for square, _ in mapped] == [n * n for n in range(9)] and forks
     assert [here for _, here in mapped] == [True] * 4 + [False] * 5
+
+
+def test_neighbours_searched_in_blocks_by_two_processes_are_those_of_one(
+    forks: list[int],
+) -> None:
+    """Past the exact search, a large day's blocks are shared with a helper
+    (`Workers.each`): the same neighbours and the same cosines, bit for bit, however
+    the blocks fall."""
+    rng = np.random.default_rng(3)
+    vectors = unit_rows(sparse.random_array((300, 80), density=0.1, rng=rng).tocsr())
+    alone = _nearest_through_terms(vectors, 5)
+    for block in (7, 64, 512):
+        both = _nearest_through_terms(vectors, 5, block, Helper().each)
+        np.testing.assert_array_equal(both[0], alone[0])
+        np.testing.assert_array_equal(both[1], alone[1])
+    assert len(forks) == 2  # the last size is one block: searched here

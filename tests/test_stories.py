@@ -239,7 +239,9 @@ def test_past_the_exact_threshold_neighbours_through_terms_give_the_same_stories
     calls: list[str] = []
     original = stories_module._nearest_through_terms
 
-    def through_terms(vectors: sparse.csr_array, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def through_terms(
+        vectors: sparse.csr_array, k: int, each: object = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         calls.append("through terms")
         return original(vectors, k)
 
