@@ -87,6 +87,12 @@ class _Child(Generic[_Result]):
         os.close(writing)
         self._answer = os.fdopen(reading, "rb")
 
+    def stop(self) -> None:
+        """End the helper now, unread."""
+        os.kill(self.pid, signal.SIGKILL)
+        self._answer.close()
+        os.waitpid(self.pid, 0)
+
     def result(self) -> tuple[_Result, list[tuple[str, int, str]]] | None:
         """The helper's result and what it logged, or None when it failed or was killed."""
         try:
@@ -132,7 +138,11 @@ def _split(
     """`task(*first) + task(*second)`, the second in a helper while this process computes
     the first; the helper's log lines are logged after the first half's own."""
     child: _Child[list[_Result]] = _Child(task, *second)
-    mine = task(*first)
+    try:
+        mine = task(*first)
+    except BaseException:  # this half failed (or was interrupted): the other is not wanted
+        child.stop()
+        raise
     answer = child.result()
     if answer is None:
         log.debug("the helper process failed; its half is computed here")

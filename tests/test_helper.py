@@ -104,6 +104,22 @@ def test_a_helper_that_fails_costs_only_time(forks: list[int]) -> None:
     assert killed.result() is None
 
 
+def test_when_this_half_fails_the_helper_is_stopped_and_the_error_raised(
+    forks: list[int],
+) -> None:
+    parent = os.getpid()
+
+    def halve(values: list[int]) -> list[int]:
+        if os.getpid() == parent:
+            raise ValueError("this half fails")
+        time.sleep(30)
+        return values
+
+    with pytest.raises(ValueError, match="this half fails"):
+        helper._split(halve, ([2],), ([4],))
+    assert forks and not _alive(forks[0])
+
+
 def test_a_helper_dies_with_the_build_that_forked_it(tmp_path: Path) -> None:
     """A build killed with SIGKILL cannot stop its helper itself: the kernel does."""
     script = textwrap.dedent(
