@@ -9,10 +9,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from briefing.compose import compose_brief
 from briefing.model import Article, Brief, Sentence, TermIndex, TopicSet
@@ -156,3 +158,23 @@ def assert_same_terms(found: TermIndex, expected: TermIndex) -> None:
     assert found.ids.dtype == expected.ids.dtype
     np.testing.assert_array_equal(found.ids, expected.ids)
     np.testing.assert_array_equal(found.starts, expected.starts)
+
+
+def counted_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on every day forks a helper (briefing/helper.py), and each one forked is
+    counted (its pid) in the list returned: a test cannot pass without one. A process
+    with another thread running never forks, so the caller must have none."""
+    from briefing import helper
+
+    if threading.active_count() > 1:  # e.g. a Dask cluster of an earlier test
+        pytest.fail("forking a helper needs a process of one thread")
+    monkeypatch.setattr(helper, "HELPER_FROM", 1)
+    forked: list[int] = []
+
+    class CountedChild(helper._Child):  # type: ignore[type-arg]
+        def __init__(self, *args: object, **options: int) -> None:
+            super().__init__(*args, **options)  # type: ignore[arg-type]
+            forked.append(self.pid)
+
+    monkeypatch.setattr(helper, "_Child", CountedChild)
+    return forked

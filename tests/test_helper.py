@@ -12,13 +12,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from brieftest import MALFORMED, SEEDS, assert_same_terms
+from brieftest import MALFORMED, SEEDS, assert_same_terms, counted_forks
 from scipy import sparse
 
 from briefing import helper
@@ -32,18 +31,7 @@ from briefing.segment import segment_articles
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every day forks a helper, and each one forked is counted here."""
-    if threading.active_count() > 1:  # e.g. a Dask cluster of an earlier test: no fork
-        pytest.fail("the helper's tests need a process of one thread")
-    monkeypatch.setattr(helper, "HELPER_FROM", 1)
-    forked: list[int] = []
-
-    class CountedChild(helper._Child):  # type: ignore[type-arg]
-        def __init__(self, *args: object, **options: int) -> None:
-            super().__init__(*args, **options)  # type: ignore[arg-type]
-            forked.append(self.pid)
-
-    monkeypatch.setattr(helper, "_Child", CountedChild)
-    return forked
+    return counted_forks(monkeypatch)
 
 
 def test_halves_are_contiguous_and_of_about_equal_size() -> None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+from brieftest import counted_forks
 from click.testing import CliRunner
 
-from briefing import helper, routing, workers
+from briefing import routing, workers
 from briefing.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,16 +99,7 @@ def test_brief_built_with_a_forked_helper_is_byte_identical(
 ) -> None:
     """Every per-article stage half in a forked helper, even for the seeds' five articles
     (defined before the Dask cases: a process with the cluster's threads never forks)."""
-    assert threading.active_count() == 1, "run before a Dask cluster's threads start"
-    monkeypatch.setattr(helper, "HELPER_FROM", 1)
-    forked: list[int] = []
-
-    class CountedChild(helper._Child):  # type: ignore[type-arg]
-        def __init__(self, *args: object, **options: int) -> None:
-            super().__init__(*args, **options)  # type: ignore[arg-type]
-            forked.append(self.pid)
-
-    monkeypatch.setattr(helper, "_Child", CountedChild)
+    forked = counted_forks(monkeypatch)
     built = _build(day, name, "-q")  # (its own folder: out/NAME--q)
     assert len(forked) == 3  # files, duplicates' keys, sentences
     for file_name, data in built.items():
