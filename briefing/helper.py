@@ -4,16 +4,18 @@ Reading and cleaning the files, then segmenting, stemming and ranking each artic
 within itself, are half of a large day's build, and each article needs only itself. On
 Linux with a second core free, a large day's work is cut in two halves of about equal
 text: this process does the first, a forked copy of it the second, and sends back its
-articles (or sentences) pickled through a pipe, which costs a tenth of the work it saves.
-What compares articles stays in this process, as on a Dask cluster (`workers.py`), and
-every part's result is the same wherever it is computed, so the brief is byte for byte
-the one a single process builds.
+articles (or sentences) pickled through a pipe (the sentences of 10,000 articles pickle
+in 0.5 s there and load in 0.3 s here, against 3.6 s to make them). The same goes for
+the duplicates' keys and for the blocks of the neighbour searches (`Helper.each`). What
+compares articles stays in this process, as on a Dask cluster (`workers.py`), and every
+part's result is the same wherever it is computed, so the brief is byte for byte the
+one a single process builds.
 
 The helper lives only while it works: it dies with this process (the kernel kills it
-when its parent goes, `PR_SET_PDEATHSIG`), ignores nothing a run is sent, and logs
-nothing itself; what it logs travels back and is logged here, after this half's own
-lines, so the warnings read as one process would write them. A helper that fails or
-is killed costs only time: its half is then done here.
+when its parent goes, `PR_SET_PDEATHSIG`), takes the default action on every signal a
+run is sent, and prints nothing; what it logs travels back and is logged here, after
+this half's own lines, so the warnings read as one process would write them. A helper
+that fails or is killed costs only time: its half is then done here.
 """
 
 from __future__ import annotations
