@@ -36,6 +36,7 @@ from briefing.model import (
 from briefing.novelty import NEAR_DUPLICATE  # one measure of "the same fact", today and since
 from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
+    index_terms,
     percentiles,
     term_matrix,
     terms_matrix,
@@ -84,10 +85,8 @@ class NearDuplicates:
 
     def __init__(self, sentences: list[Sentence], terms: TermIndex | None = None) -> None:
         """`terms`: the sentences' `TermIndex`, when made already."""
-        if terms is None:
-            present = term_matrix([s.terms for s in sentences]).tocsr()
-        else:
-            present = terms_matrix(terms.ids, terms.starts, terms.vocabulary)[0]
+        terms = index_terms([s.terms for s in sentences]) if terms is None else terms
+        present = terms_matrix(terms.ids, terms.starts, terms.vocabulary)[0]
         present.data[:] = 1.0
         self._present = present
         self._postings = present.T.tocsr()  # term -> the sentences that use it

@@ -33,19 +33,8 @@ def term_matrix_and_terms(
 ) -> tuple[sparse.csr_array, list[str]]:
     """`term_matrix`, and the term of each of its columns: a caller that needs both
     builds the matrix once."""
-    flat = list(itertools.chain.from_iterable(term_lists))
-    column = dict(zip(dict.fromkeys(flat), itertools.count()))
-    # 32-bit indices while they fit, as scipy itself chooses: half the memory of every
-    # term matrix and its products, and the same sums in the same order.
-    index_type = np.int32 if len(flat) < np.iinfo(np.int32).max else np.int64
-    indices = np.fromiter(map(column.__getitem__, flat), dtype=index_type, count=len(flat))
-    indptr = np.zeros(len(term_lists) + 1, dtype=index_type)
-    np.cumsum([len(terms) for terms in term_lists], out=indptr[1:])
-    matrix = sparse.csr_array(
-        (np.ones(len(flat)), indices, indptr), shape=(len(term_lists), max(len(column), 1))
-    )
-    matrix.sum_duplicates()
-    return matrix, list(column)
+    index = index_terms(term_lists)
+    return terms_matrix(index.ids, index.starts, index.vocabulary)
 
 
 def index_terms(term_lists: Sequence[Sequence[str]]) -> TermIndex:
@@ -117,10 +106,8 @@ def sorted_term_matrix(
     run over its terms in an order that depends on its own terms alone, so an article's
     scores are the same bits whichever other articles are ranked with it (on one machine
     or split over workers)."""
-    if index is None:
-        counts, terms = term_matrix_and_terms(term_lists)
-    else:  # (`index`: the lists' `TermIndex`, when made already)
-        counts, terms = terms_matrix(index.ids, index.starts, index.vocabulary)
+    index = index_terms(term_lists) if index is None else index  # (when made already)
+    counts, terms = terms_matrix(index.ids, index.starts, index.vocabulary)
     order = np.argsort(np.array(terms, dtype=object), kind="stable")
     rank = np.empty(len(terms), dtype=counts.indices.dtype)
     rank[order] = np.arange(len(terms))
@@ -505,11 +492,9 @@ def rank_sentences(
         if topic is not None:
             pools[topic].append(index)
     # Each pool's term counts, made once: TextRank's graph, then composing's redundancy.
-    if terms is None:
-        counts = tuple(term_matrix([sentences[i].terms for i in pool]) for pool in pools)
-    else:
-        cut = (terms_of(terms, np.array(pool, dtype=np.int64)) for pool in pools)
-        counts = tuple(terms_matrix(*ids, terms.vocabulary)[0] for ids in cut)
+    terms = index_terms([s.terms for s in sentences]) if terms is None else terms
+    cut = (terms_of(terms, np.array(pool, dtype=np.int64)) for pool in pools)
+    counts = tuple(terms_matrix(*ids, terms.vocabulary)[0] for ids in cut)
     ranking = progress(range(topic_count), total=topic_count, description="ranking", unit="topic")
     scores = tuple(
         textrank_scores([sentences[i].terms for i in pools[topic]], counts[topic])
@@ -520,7 +505,7 @@ def rank_sentences(
         topic_scores=scores,
         pool_counts=counts,
         article_rank=centrality_in_article(
-            [s.terms for s in sentences], [s.article for s in sentences]
+            [s.terms for s in sentences], [s.article for s in sentences], terms
         )
         if article_rank is None
         else article_rank,

@@ -17,7 +17,14 @@ import numpy as np
 from scipy import sparse
 
 from briefing.model import Article, Routing, Sentence, TermIndex, Topic, TopicSet
-from briefing.rank import term_matrix, term_matrix_and_terms, terms_matrix, unit_rows
+from briefing.rank import (
+    index_terms,
+    term_matrix,
+    term_matrix_and_terms,
+    terms_matrix,
+    terms_of,
+    unit_rows,
+)
 from briefing.segment import content_stems, stem, tokenize_words
 
 
@@ -411,14 +418,10 @@ def _learned_counts(
     member = np.zeros((len(known), k), dtype=bool)
     for topic, terms in enumerate(learned):
         member[[known[t] for t in terms], topic] = True
-    if index is None:
-        lengths = np.fromiter(map(len, (s.terms for s in sentences)), np.int64, len(sentences))
-        flat = itertools.chain.from_iterable(s.terms for s in sentences)
-        term = np.fromiter(map(known.get, flat, itertools.repeat(-1)), np.int64, int(lengths.sum()))
-    else:
-        lengths = np.diff(index.starts)
-        place = np.fromiter(map(known.get, index.vocabulary, itertools.repeat(-1)), np.int64)
-        term = place[index.ids]
+    index = index_terms([s.terms for s in sentences]) if index is None else index
+    lengths = np.diff(index.starts)
+    place = np.fromiter(map(known.get, index.vocabulary, itertools.repeat(-1)), np.int64)
+    term = place[index.ids]
     row = np.repeat(np.arange(len(sentences)), lengths)
     hit = term >= 0
     pairs = np.unique(row[hit] * len(known) + term[hit])  # a term used twice counts once
@@ -486,24 +489,23 @@ def article_term_counts(
     made from it, and the day's stories (`stories.find_stories`). `terms`: the day's
     `TermIndex`, when made already (the sentences in article order, as segmented)."""
     titles = [content_stems(tokenize_words(article.title)) for article in articles]
-    if terms is None:
-        documents = [list(title) for title in titles]
-        for sentence in sentences:
-            documents[sentence.article].extend(sentence.terms)
-        return term_matrix_and_terms(documents)
-    # Each article's headline ids, then its sentences' (the index's, in one run).
+    terms = index_terms([s.terms for s in sentences]) if terms is None else terms
     known = dict(zip(terms.vocabulary, itertools.count()))
     vocabulary = list(terms.vocabulary)
     for term in itertools.chain.from_iterable(titles):
         if term not in known:
             known[term] = len(vocabulary)
             vocabulary.append(term)
+    # The sentences' ids article by article (as segmented, they are in that order).
     of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
-    bounds = terms.starts[np.searchsorted(of_article, np.arange(len(articles) + 1))]
+    order = np.argsort(of_article, kind="stable")
+    in_order, sentence_starts = terms_of(terms, order)
+    bounds = sentence_starts[np.searchsorted(of_article[order], np.arange(len(articles) + 1))]
+    # Each article's headline ids, then its sentences'.
     pieces: list[np.ndarray] = []
     for number, title in enumerate(titles):
         pieces.append(np.fromiter(map(known.__getitem__, title), np.int32, len(title)))
-        pieces.append(terms.ids[bounds[number] : bounds[number + 1]])
+        pieces.append(in_order[bounds[number] : bounds[number + 1]])
     lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
     starts = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(lengths.reshape(-1, 2).sum(axis=1), out=starts[1:])

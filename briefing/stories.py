@@ -25,9 +25,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.model import Article, Sentence, Stories, Story
-from briefing.rank import term_matrix, unit_rows
-from briefing.routing import Each, _nearest, _nearest_through_terms
-from briefing.segment import content_stems, tokenize_words
+from briefing.rank import unit_rows
+from briefing.routing import Each, _nearest, _nearest_through_terms, article_term_counts
 
 LINK = 0.12  # mean cosine (1 + log tf, IDF²) at which articles are one story
 NEIGHBOURS = 10  # nearest articles each article may be linked to directly
@@ -61,10 +60,7 @@ def article_vectors(
     groups with plain TF-IDF, while their own articles score 0.16 to 0.40); with IDF²
     the groups fall apart and the Multi-News stories still hold together."""
     if counts is None:  # `counts`: routing's articles x terms, the very same matrix
-        documents = [list(content_stems(tokenize_words(a.title))) for a in articles]
-        for sentence in sentences:
-            documents[sentence.article].extend(sentence.terms)
-        counts = term_matrix(documents)
+        counts = article_term_counts(articles, sentences)[0]
     counts = counts.tocsr(copy=True)
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
