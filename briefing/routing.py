@@ -496,11 +496,14 @@ def article_term_counts(
         if term not in known:
             known[term] = len(vocabulary)
             vocabulary.append(term)
-    # The sentences' ids article by article (as segmented, they are in that order).
+    # The sentences' ids article by article: as segmented, they are in that order already.
     of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
-    order = np.argsort(of_article, kind="stable")
-    in_order, sentence_starts = terms_of(terms, order)
-    bounds = sentence_starts[np.searchsorted(of_article[order], np.arange(len(articles) + 1))]
+    in_order, sentence_starts = terms.ids, terms.starts
+    if np.any(of_article[1:] < of_article[:-1]):
+        order = np.argsort(of_article, kind="stable")
+        in_order, sentence_starts = terms_of(terms, order)
+        of_article = of_article[order]
+    bounds = sentence_starts[np.searchsorted(of_article, np.arange(len(articles) + 1))]
     # Each article's headline ids, then its sentences'.
     pieces: list[np.ndarray] = []
     for number, title in enumerate(titles):

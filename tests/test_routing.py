@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brieftest import BENCH, WAR_AND_TRADE, one_sentence
+from brieftest import BENCH, SEEDS, WAR_AND_TRADE, one_sentence
 
+from briefing.ingest import read_articles
 from briefing.model import Article, Sentence, TopicSet
-from briefing.rank import centrality_in_article, percentiles
+from briefing.rank import centrality_in_article, percentiles, term_matrix_and_terms
 from briefing.routing import (
     NEIGHBOURS,
     _nearest,
     _nearest_through_terms,
     _tfidf,
+    article_term_counts,
     assign_topics,
     keyword_hits,
     matched_keywords,
     route_sentences,
 )
-from briefing.segment import segment_articles
+from briefing.segment import content_stems, segment_articles, tokenize_words
 from briefing.topics import load_topics, parse_topics
 
 TOPICS = parse_topics(
@@ -371,3 +373,20 @@ def test_a_description_widens_a_topic_more_weakly_than_keywords() -> None:
     assert routed(day, described)[lead] == 0
     # the description does not pull in what shares none of its words
     assert routed(day, described)["Fans sang in the stands long after the final whistle."] is None
+
+
+def test_article_term_counts_are_each_headline_then_its_sentences_in_any_order() -> None:
+    """The articles' counts from the day's term index: the matrix made from each article's
+    headline words and then its sentences' terms, bit for bit, whether or not the
+    sentences come in article order (as segmented, or reversed)."""
+    articles = read_articles([SEEDS])
+    segmented = segment_articles(articles)
+    for sentences in (segmented, segmented[::-1]):
+        documents = [list(content_stems(tokenize_words(a.title))) for a in articles]
+        for sentence in sentences:
+            documents[sentence.article].extend(sentence.terms)
+        expected, names = term_matrix_and_terms(documents)
+        counts, columns = article_term_counts(articles, sentences)
+        assert columns == names
+        for field in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(counts, field), getattr(expected, field))
