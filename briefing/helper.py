@@ -170,7 +170,7 @@ def _each(
 
 def _segment_part(
     articles: list[Article], start: int
-) -> list[tuple[list[Sentence], np.ndarray, TermIndex]]:
+) -> list[tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]]:
     from briefing.workers import segment_part
 
     return [segment_part(articles, start)]
@@ -215,7 +215,7 @@ class Helper:
 
     def segment_articles(
         self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
         """`workers.segment_part`, the later half of the articles in a helper."""
         from briefing.workers import join_parts
 

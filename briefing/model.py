@@ -30,22 +30,64 @@ class Article:
     published: dt.datetime | None = None  # always time-zone aware
 
 
-@dataclass(frozen=True, slots=True)  # a day holds hundreds of thousands of them
+@dataclass(frozen=True)
+class SentenceWords:
+    """The stems of a run of sentences (one segmented part of a day) as numbers, one
+    array for all of them: a tuple of strings per sentence was a third of a large day's
+    memory, and what made sending segmented parts between processes slow."""
+
+    vocabulary: tuple[str, ...]  # the run's stems
+    ids: np.ndarray  # int32: every sentence's stems in order, as places in the vocabulary
+    starts: np.ndarray  # int64, one more than the sentences: sentence i's ids begin here
+    content: np.ndarray  # bool per id: the stem of a content word (a term, not a stop word)
+
+    def stems(self, row: int) -> tuple[str, ...]:
+        ids = self.ids[self.starts[row] : self.starts[row + 1]].tolist()
+        return tuple(map(self.vocabulary.__getitem__, ids))
+
+    def terms(self, row: int) -> tuple[str, ...]:
+        begin, end = self.starts[row], self.starts[row + 1]
+        ids = self.ids[begin:end][self.content[begin:end]].tolist()
+        return tuple(map(self.vocabulary.__getitem__, ids))
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # a day holds millions of them
 class Sentence:
-    """One body sentence of one article, with what later stages compare it by."""
+    """One body sentence of one article, with what later stages compare it by: its
+    stems, row `row` of its part's `words`."""
 
     text: str
     article: int  # index into the list of articles
     position: int  # order of the sentence within its article
-    stems: tuple[str, ...]  # every word's stem, in order: keywords match here
-    terms: tuple[str, ...]  # stems of the content words: TextRank compares these
+    words: SentenceWords = field(repr=False)
+    row: int = field(repr=False)
 
-    def __reduce__(
-        self,
-    ) -> tuple[type[Sentence], tuple[str, int, int, tuple[str, ...], tuple[str, ...]]]:
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """Every word's stem, in order: keywords match here."""
+        return self.words.stems(self.row)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The stems of the content words: TextRank compares these."""
+        return self.words.terms(self.row)
+
+    def _key(self) -> tuple[str, int, int, tuple[str, ...], tuple[str, ...]]:
+        return (self.text, self.article, self.position, self.stems, self.terms)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sentence):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[type[Sentence], tuple[str, int, int, SentenceWords, int]]:
         # Pickled as its fields (workers send sentences back): half the time of the
-        # state dictionary a slotted dataclass pickles by default.
-        return (Sentence, (self.text, self.article, self.position, self.stems, self.terms))
+        # state dictionary a slotted dataclass pickles by default; a part's sentences
+        # share one `words`, which pickle sends once.
+        return (Sentence, (self.text, self.article, self.position, self.words, self.row))
 
 
 @dataclass(frozen=True)

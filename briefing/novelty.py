@@ -14,8 +14,8 @@ from collections import Counter
 
 import numpy as np
 
-from briefing.model import Article, History, Novelty, Sentence, Stories
-from briefing.rank import term_matrix
+from briefing.model import Article, History, Novelty, Sentence, Stories, TermIndex
+from briefing.rank import index_terms, join_term_indexes, terms_matrix
 
 NEAR_DUPLICATE = 0.6  # cosine of content-stem sets; same-fact retellings score 0.65-0.8
 
@@ -26,12 +26,17 @@ def assess_novelty(
     stories: Stories,
     history: History,
     date: dt.date,
+    terms: TermIndex | None = None,
 ) -> Novelty:
+    """Which sentences retell a fact of the history, and which stories are new today.
+    `terms`: the sentences' `TermIndex`, when made already."""
     repeat_of = np.full(len(sentences), -1, dtype=np.int64)
     if history.facts and sentences:
         # One vocabulary for today's sentences and the past facts; binary rows.
-        present = term_matrix([*(s.terms for s in sentences), *(f.terms for f in history.facts)])
-        present = present.tocsr()
+        # (cut from the day's index: the same matrix as from the words, bit for bit)
+        today_terms = index_terms([s.terms for s in sentences]) if terms is None else terms
+        joined = join_term_indexes([today_terms, index_terms([f.terms for f in history.facts])])
+        present = terms_matrix(joined.ids, joined.starts, joined.vocabulary)[0].tocsr()
         present.data[:] = 1.0
         today, past = present[: len(sentences)], present[len(sentences) :]
         sizes = np.diff(present.indptr).astype(np.float64)

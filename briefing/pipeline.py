@@ -128,17 +128,19 @@ def brief_from_articles(
     and ranked within itself by `workers` (a Dask cluster), or here with a forked helper
     taking half of a large day."""
     workers = workers or Helper()
-    sentences, article_rank, terms = workers.segment_articles(articles)
+    sentences, article_rank, terms, stems = workers.segment_articles(articles)
     term_counts = article_term_counts(articles, sentences, terms)  # routing's, the stories'
     # The stories and routing's neighbours ran in helpers beside routing on a large day:
     # 16% faster at 20,000 articles, but 66% more real memory (their working sets on top
     # of routing's, and the pages routing touched copied). They run here, in turn; only
     # their neighbour searches share a helper (`workers.each`), block by block.
-    routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each)
+    routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each, stems)
     ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank, terms)
     stories = find_stories(articles, sentences, term_counts[0], workers.each)
     novelty = (
-        assess_novelty(articles, sentences, stories, history, date) if history is not None else None
+        assess_novelty(articles, sentences, stories, history, date, terms)
+        if history is not None
+        else None
     )
     brief = compose_brief(
         articles,

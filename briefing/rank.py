@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 
-from briefing.model import Ranking, Routing, Sentence, TermIndex
+from briefing.model import Ranking, Routing, Sentence, SentenceWords, TermIndex
 from briefing.progress import progress
 
 DAMPING = 0.85
@@ -45,6 +45,24 @@ def index_terms(term_lists: Sequence[Sequence[str]]) -> TermIndex:
     starts = np.zeros(len(term_lists) + 1, dtype=np.int64)
     np.cumsum([len(terms) for terms in term_lists], out=starts[1:])
     return TermIndex(vocabulary=tuple(column), ids=ids, starts=starts)
+
+
+def index_words(words: SentenceWords) -> tuple[TermIndex, TermIndex]:
+    """A segmented part's `TermIndex` of its terms (the same as `index_terms` of its
+    sentences' terms: numbered by first appearance) and of all its stems."""
+    chosen = words.ids[words.content]  # the terms' ids, as places among all the stems
+    counted = np.zeros(len(words.content) + 1, dtype=np.int64)
+    np.cumsum(words.content, out=counted[1:])
+    starts = counted[words.starts]  # where each sentence's terms begin among the terms
+    first = np.full(len(words.vocabulary), len(chosen), dtype=np.int64)
+    np.minimum.at(first, chosen, np.arange(len(chosen)))  # where each term first appears
+    used = np.flatnonzero(first < len(chosen))
+    order = used[np.argsort(first[used], kind="stable")]
+    place = np.full(len(words.vocabulary), -1, dtype=np.int32)
+    place[order] = np.arange(len(order), dtype=np.int32)
+    vocabulary = tuple(words.vocabulary[i] for i in order.tolist())
+    terms = TermIndex(vocabulary=vocabulary, ids=place[chosen], starts=starts)
+    return terms, TermIndex(vocabulary=words.vocabulary, ids=words.ids, starts=words.starts)
 
 
 def join_term_indexes(parts: Sequence[TermIndex]) -> TermIndex:
@@ -149,17 +167,24 @@ class TextRankGraph:
     """
 
     def __init__(
-        self, term_lists: Sequence[Sequence[str]], counts: sparse.csr_array | None = None
+        self, term_lists: Sequence[Sequence[str]] | None, counts: sparse.csr_array | None = None
     ) -> None:
-        """`counts`: the lists' `term_matrix`, when made already."""
-        counts = (term_matrix(term_lists) if counts is None else counts).tocoo()
-        lengths = np.array([len(t) for t in term_lists], dtype=np.int64)
+        """`counts`: the lists' `term_matrix`, when made already (then the lists may be
+        None: a sentence's length is its row's sum, a whole number of terms)."""
+        if counts is None:
+            assert term_lists is not None
+            counts = term_matrix(term_lists)
+        if term_lists is None:
+            lengths = np.asarray(counts.sum(axis=1)).ravel().round().astype(np.int64)
+        else:
+            lengths = np.array([len(t) for t in term_lists], dtype=np.int64)
+        counts = counts.tocoo()
         distinct, group = np.unique(np.maximum(lengths, 1), return_inverse=True)
         logs = np.log(distinct.astype(np.float64))
         norm = logs[:, None] + logs[None, :]
         # Two one-word sentences: log 1 + log 1 = 0, and sumy takes the shared count itself.
         self._factor = np.where(norm == 0.0, 1.0, 1.0 / np.where(norm == 0.0, 1.0, norm))
-        self._size = len(term_lists)
+        self._size = len(lengths)
         self._rows = counts.row
         self._counts = counts.data
         self._groups = len(distinct)
@@ -245,16 +270,16 @@ def _inverse(values: np.ndarray) -> np.ndarray:
 
 
 def textrank_scores(
-    term_lists: Sequence[Sequence[str]], counts: sparse.csr_array | None = None
+    term_lists: Sequence[Sequence[str]] | None, counts: sparse.csr_array | None = None
 ) -> np.ndarray:
     """PageRank score of each sentence, in input order (the scores sum to 1); `counts`:
-    the lists' `term_matrix`, when made already.
+    the lists' `term_matrix`, when made already (the lists may then be None).
 
     Scores are settled to 1e-9 of the average score, well inside the power method's
     own error: sentences that tie exactly (the same words, say) would otherwise differ
     in the last bit by the order of summation, and a tie keeps input order as in sumy.
     """
-    n = len(term_lists)
+    n = len(term_lists) if term_lists is not None else 0 if counts is None else counts.shape[0]
     if n == 0:
         return np.zeros(0)
     graph = TextRankGraph(term_lists, counts)
@@ -465,7 +490,7 @@ def centrality_in_article(
     is one block of a single graph (`BlockCosineGraph`), ranked in one pass, in memory
     linear in the text however long one article is.
     """
-    if len(term_lists) == 0:
+    if len(articles) == 0:  # (`term_lists` may be left empty where `index` is given)
         return np.zeros(0)
     _, blocks = np.unique(np.asarray(articles), return_inverse=True)
     blocks = blocks.ravel()
@@ -496,10 +521,7 @@ def rank_sentences(
     cut = (terms_of(terms, np.array(pool, dtype=np.int64)) for pool in pools)
     counts = tuple(terms_matrix(*ids, terms.vocabulary)[0] for ids in cut)
     ranking = progress(range(topic_count), total=topic_count, description="ranking", unit="topic")
-    scores = tuple(
-        textrank_scores([sentences[i].terms for i in pools[topic]], counts[topic])
-        for topic in ranking
-    )
+    scores = tuple(textrank_scores(None, counts[topic]) for topic in ranking)
     return Ranking(
         pools=tuple(tuple(pool) for pool in pools),
         topic_scores=scores,

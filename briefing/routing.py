@@ -77,6 +77,54 @@ class KeywordMatcher:
             hits[number] = [self._names[number][k] for k in sorted(keywords)]
         return hits
 
+    def found_in(self, stems: TermIndex) -> np.ndarray:
+        """`hits` of every sentence of a day at once, from its stems' `TermIndex`: the
+        (sentence, topic, keyword) of each keyword found, each once, in that order.
+
+        Positions where some keyword starts are found in one pass over the day's stem
+        ids; a phrase is then checked at its first stem's positions, word by word."""
+        place = dict(zip(stems.vocabulary, itertools.count()))
+        entries = []  # (first stem's id, topic, keyword, the pattern's ids)
+        for listed in self._index.values():
+            for number, keyword, pattern in listed:
+                ids = [place.get(s, -1) for s in pattern]
+                if min(ids) >= 0:
+                    entries.append((ids[0], number, keyword, np.array(ids[1:], dtype=np.int32)))
+        if not entries or not len(stems.ids):
+            return np.zeros((0, 3), dtype=np.int64)
+        starts_here = np.zeros(len(stems.vocabulary), dtype=bool)
+        starts_here[[entry[0] for entry in entries]] = True
+        at = np.flatnonzero(starts_here[stems.ids])  # where any keyword may start
+        first_id = stems.ids[at]
+        order = np.argsort(first_id, kind="stable")
+        at, first_id = at[order], first_id[order]
+        row = np.searchsorted(stems.starts, at, side="right") - 1  # each position's sentence
+        end = stems.starts[row + 1]
+        found = []
+        for first, number, keyword, rest in entries:
+            low, high = np.searchsorted(first_id, [first, first + 1])
+            where, rows = at[low:high], row[low:high]
+            if len(rest):  # a phrase: the next stems, word by word, inside the sentence
+                fits = where + len(rest) < end[low:high]
+                where, rows = where[fits], rows[fits]
+                for offset, expected in enumerate(rest, 1):
+                    same = stems.ids[where + offset] == expected
+                    where, rows = where[same], rows[same]
+            same_entry = np.full(len(rows), number), np.full(len(rows), keyword)
+            found.append(np.stack([rows, *same_entry], axis=1))
+        triples = np.concatenate(found)
+        # Each keyword once per sentence, in (sentence, topic, keyword) order: sorted as
+        # one number per triple.
+        topics, keywords = len(self._names), max(map(len, self._names)) + 1
+        code = np.unique((triples[:, 0] * topics + triples[:, 1]) * keywords + triples[:, 2])
+        rest, keyword_of = np.divmod(code, keywords)
+        sentence_of, topic_of = np.divmod(rest, topics)
+        return np.stack([sentence_of, topic_of, keyword_of], axis=1)
+
+    def name(self, number: int, keyword: int) -> str:
+        """The keyword as the topic file lists it (or the excluded word)."""
+        return self._names[number][keyword]
+
 
 def keyword_hits(stems: tuple[str, ...], topics: TopicSet) -> list[list[str]]:
     """For each topic, its keywords found in a run of stems (see `KeywordMatcher`)."""
@@ -240,36 +288,27 @@ def _each_here(
     return [task(item) for item in items]
 
 
-def _weight_by_rarity(
-    article_hits: np.ndarray,
-    sentences: list[Sentence],
-    sentence_hits: list[list[list[str]]],
-    with_hits: list[int] | None = None,
-) -> np.ndarray:
+def _weight_by_rarity(article_hits: np.ndarray, hits: np.ndarray) -> np.ndarray:
     """Keyword hits weighted by how few of the day's articles carry the keyword: a
     keyword found in most articles ("firm", "market") says little about any one of
     them. The total per article is kept, so it still measures how much evidence there is.
-    `with_hits`: the sentences with any hit, in order (the others add nothing)."""
+    `hits`: the (article, topic, keyword) of every keyword found in a sentence."""
     n = len(article_hits)
-    if with_hits is None:
-        with_hits = list(range(len(sentences)))
-    carriers: dict[tuple[int, str], set[int]] = {}
-    hit_articles: list[int] = []
-    hit_topics: list[int] = []
-    hit_keys: list[tuple[int, str]] = []
-    for index in with_hits:
-        article = sentences[index].article
-        for topic, found in enumerate(sentence_hits[index]):
-            for keyword in found:
-                carriers.setdefault((topic, keyword), set()).add(article)
-                hit_articles.append(article)
-                hit_topics.append(topic)
-                hit_keys.append((topic, keyword))
-    rarity = {key: 1.0 + np.log((1.0 + n) / (1.0 + len(c))) for key, c in carriers.items()}
     weighted = np.zeros_like(article_hits)
-    # Each hit adds its keyword's rarity to its article's cell, in the hits' order.
-    cells = (np.array(hit_articles, dtype=np.int64), np.array(hit_topics, dtype=np.int64))
-    np.add.at(weighted, cells, np.array([rarity[key] for key in hit_keys], dtype=np.float64))
+    if len(hits):
+        keywords = int(hits[:, 2].max()) + 1
+        topics = article_hits.shape[1]
+        key = hits[:, 1] * keywords + hits[:, 2]  # (topic, keyword) as one number
+        # Each keyword's carriers: the distinct articles it is found in.
+        carried = np.unique(hits[:, 0] * (topics * keywords) + key) % (topics * keywords)
+        keys, carriers = np.unique(carried, return_counts=True)
+        rarity = np.array(
+            [1.0 + np.log((1.0 + n) / (1.0 + int(c))) for c in carriers.tolist()],
+            dtype=np.float64,
+        )
+        # Each hit adds its keyword's rarity to its article's cell, in the hits' order.
+        cells = (hits[:, 0], hits[:, 1])
+        np.add.at(weighted, cells, rarity[np.searchsorted(keys, key)])
     total = article_hits.sum(axis=1, keepdims=True)
     return weighted * total / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
 
@@ -354,7 +393,10 @@ def _learn_terms(
 
 
 def _exclusions(
-    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+    articles: list[Article],
+    sentences: list[Sentence],
+    topics: TopicSet,
+    stems: TermIndex | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sentences x topics: the sentence names a word the topic excludes (or its article
     does, where the topic excludes whole articles); and articles x topics: the article
@@ -365,8 +407,9 @@ def _exclusions(
     excluder = KeywordMatcher(topics, exclusions=True)
     if not excluder:
         return barred, barred_articles
-    for index, sentence in enumerate(sentences):
-        barred[index] = [bool(found) for found in excluder.hits(sentence.stems)]
+    stems = index_terms([s.stems for s in sentences]) if stems is None else stems
+    found = excluder.found_in(stems)
+    barred[found[:, 0], found[:, 1]] = True
     named = np.zeros((len(articles), k), dtype=bool)
     for index, article in enumerate(articles):
         title = tuple(stem(w) for w in tokenize_words(article.title))
@@ -380,17 +423,25 @@ def _exclusions(
 
 
 def _description_hits(
-    articles: list[Article], sentences: list[Sentence], topics: TopicSet
+    articles: list[Article],
+    sentences: list[Sentence],
+    topics: TopicSet,
+    terms: TermIndex | None = None,
 ) -> np.ndarray:
     """Articles x topics: how many sentences of the article use words of the topic's
-    description (each sentence counts once per topic)."""
+    description (each sentence counts once per topic), from the day's `terms`."""
     hits = np.zeros((len(articles), len(topics.topics)))
-    for topic, entry in enumerate(topics.topics):
-        words = set(entry.description_terms)
-        if words:
-            for sentence in sentences:
-                if not words.isdisjoint(sentence.terms):
-                    hits[sentence.article, topic] += 1.0
+    described = [(t, set(e.description_terms)) for t, e in enumerate(topics.topics)]
+    described = [(topic, words) for topic, words in described if words]
+    if not described or not sentences:
+        return hits
+    index = index_terms([s.terms for s in sentences]) if terms is None else terms
+    of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
+    row = np.repeat(np.arange(len(sentences)), np.diff(index.starts))
+    for topic, words in described:
+        member = np.fromiter(map(words.__contains__, index.vocabulary), bool, len(index.vocabulary))
+        using = np.unique(row[member[index.ids]])  # each sentence once
+        np.add.at(hits[:, topic], of_article[using], 1.0)
     return hits
 
 
@@ -406,15 +457,16 @@ class _Evidence(NamedTuple):
 
 def _learned_counts(
     sentences: list[Sentence], learned: list[dict[str, float]], index: TermIndex | None = None
-) -> np.ndarray:
+) -> tuple[np.ndarray, dict[int, list[str]]]:
     """Sentences x topics: how many of each topic's learned terms a sentence uses (each
     once), from one pass over the day's terms (its `index`, when made) instead of a set
-    per sentence."""
+    per sentence; and each sentence's learned terms, as a list per sentence that uses
+    any (which of them a topic learned, `_assign` asks)."""
     k = len(learned)
     found = np.zeros((len(sentences), k))
     known = {term: number for number, term in enumerate(dict.fromkeys(itertools.chain(*learned)))}
     if not known or not sentences:
-        return found
+        return found, {}
     member = np.zeros((len(known), k), dtype=bool)
     for topic, terms in enumerate(learned):
         member[[known[t] for t in terms], topic] = True
@@ -428,12 +480,17 @@ def _learned_counts(
     row, term = np.divmod(pairs, len(known))
     for topic in range(k):
         found[:, topic] = np.bincount(row, weights=member[term, topic], minlength=len(sentences))
-    return found
+    names = list(known)
+    used: dict[int, list[str]] = {}
+    for sentence, number in zip(row.tolist(), term.tolist(), strict=True):
+        used.setdefault(sentence, []).append(names[number])
+    return found, used
 
 
 def _assign(
     sentences: list[Sentence],
-    sentence_hits: list[list[list[str]]],
+    hits: np.ndarray,
+    matcher: KeywordMatcher,
     headline_keywords: list[list[list[str]]],
     given: _Evidence,
     affinity: np.ndarray,
@@ -441,13 +498,14 @@ def _assign(
     term_index: TermIndex | None = None,
 ) -> tuple[list[int | None], list[tuple[str, ...]]]:
     """Each sentence's topic and the words that name it, for all sentences at once: its
-    keywords and learned terms (`strength`), weighed by what its article lends it."""
+    keywords (`hits`, found by `matcher`) and learned terms (`strength`), weighed by
+    what its article lends it."""
     k = len(learned)
     n = len(sentences)
     if k == 0:
         return [None] * n, [()] * n
     counts, of_article = given.counts, given.of_article
-    found = _learned_counts(sentences, learned, term_index)
+    found, learned_in = _learned_counts(sentences, learned, term_index)
     strength = counts + LEARNED_WEIGHT * np.minimum(found, 2)
     lent = affinity[of_article, :k]  # a copy: fancy indexing
     headline = given.headline_only[of_article]
@@ -466,15 +524,21 @@ def _assign(
     topic_of: list[int | None] = [None] * n
     evidence: list[tuple[str, ...]] = [()] * n
     routed = np.flatnonzero(chosen)
+    # The keywords each routed sentence names of its topic, in the topic file's order.
+    topic_here = np.full(n, -1, dtype=np.int64)
+    topic_here[routed] = best[routed]
+    keywords: dict[int, list[str]] = {}
+    for index, topic, keyword in hits[topic_here[hits[:, 0]] == hits[:, 1]].tolist():
+        keywords.setdefault(index, []).append(matcher.name(topic, keyword))
     # Plain lists for the loop: indexing a NumPy array per sentence costs more than the rest.
     uses_learned = (found[routed, best[routed]] > 0).tolist()
-    for index, topic, learns in zip(
-        routed.tolist(), best[routed].tolist(), uses_learned, strict=True
+    articles = of_article[routed].tolist()
+    for index, topic, learns, article in zip(
+        routed.tolist(), best[routed].tolist(), uses_learned, articles, strict=True
     ):
-        sentence = sentences[index]
-        words = sentence_hits[index][topic] or headline_keywords[sentence.article][topic]
+        words = keywords.get(index) or headline_keywords[article][topic]
         if learns:
-            terms = set(sentence.terms)
+            terms = set(learned_in[index])
             words = [*words, *(t for t in learned[topic] if t in terms)]
         topic_of[index] = topic
         evidence[index] = tuple(words)
@@ -531,57 +595,46 @@ def route_sentences(
     term_counts: tuple[sparse.csr_array, list[str]] | None = None,
     terms: TermIndex | None = None,
     each: Each | None = None,
+    stems: TermIndex | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
     `term_counts` (`article_term_counts`) and `terms` (the `TermIndex`): the day's, when
-    already made; `each` searches a large day's neighbours (`Workers.each`)."""
+    already made; `each` searches a large day's neighbours (`Workers.each`); `stems`:
+    the `TermIndex` of the sentences' stems, which keywords are found in."""
     k = len(topics.topics)
+    n = len(sentences)
     matcher = KeywordMatcher(topics)
-    # Most sentences name no keyword: they share one empty entry (a list of lists per
-    # sentence was a tenth of a large day's memory), which nothing below changes.
-    no_hits: list[list[str]] = [[] for _ in range(k)]
-    firsts = matcher.firsts
-
-    def named(stems: tuple[str, ...]) -> list[list[str]]:
-        if firsts.isdisjoint(stems):  # no keyword starts here: one C pass, nothing made
-            return no_hits
-        hits = matcher.hits(stems)
-        return hits if any(hits) else no_hits
-
-    sentence_hits = [named(sentence.stems) for sentence in sentences]
-    barred, barred_articles = _exclusions(articles, sentences, topics)
-    if barred.any():  # an excluded sentence's keywords are no evidence for the topic
-        for index, topic in zip(*np.nonzero(barred), strict=True):
-            if sentence_hits[index] is not no_hits:
-                sentence_hits[index][topic] = []
-    # Most sentences name no keyword: only those that do are visited one by one below.
-    with_hits = [index for index, hits in enumerate(sentence_hits) if any(hits)]
-    counts = np.zeros((len(sentences), k))
-    if with_hits:
-        counts[with_hits] = [[len(h) for h in sentence_hits[i]] for i in with_hits]
-    of_article = np.fromiter((s.article for s in sentences), np.int64, len(sentences))
-    article_hits = np.zeros((len(articles), k))
+    stems = index_terms([s.stems for s in sentences]) if stems is None else stems
+    barred, barred_articles = _exclusions(articles, sentences, topics, stems)
+    # The (sentence, topic, keyword) of every keyword found, in that order; an excluded
+    # sentence's keywords are no evidence for the topic.
+    hits = matcher.found_in(stems)
+    hits = hits[~barred[hits[:, 0], hits[:, 1]]]
+    counts = np.zeros((n, k))
+    np.add.at(counts, (hits[:, 0], hits[:, 1]), 1.0)  # distinct keywords per sentence
+    of_article = np.fromiter((s.article for s in sentences), np.int64, n)
+    titles = [tuple(stem(w) for w in tokenize_words(article.title)) for article in articles]
+    headline_keywords: list[list[list[str]]] = [[[] for _ in range(k)] for _ in articles]
     headline_hits = np.zeros((len(articles), k))
-    headline_keywords: list[list[list[str]]] = []
-    for index, article in enumerate(articles):
-        title_hits = matcher.hits(tuple(stem(w) for w in tokenize_words(article.title)))
-        headline_keywords.append(title_hits)
-        headline_hits[index] = [len(h) for h in title_hits]
+    for index, topic, keyword in matcher.found_in(index_terms(titles)).tolist():
+        headline_keywords[index][topic].append(matcher.name(topic, keyword))
+        headline_hits[index, topic] += 1.0
     headline_hits[barred_articles] = 0.0
-    article_hits += headline_hits
-    used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
+    article_hits = headline_hits.copy()
     np.add.at(article_hits, of_article, counts)  # whole counts: the order of sums is moot
-    for index in with_hits:
-        for topic, keywords in enumerate(sentence_hits[index]):
-            used[sentences[index].article][topic].update(keywords)
+    # The keywords each article uses, per topic: its headline's and its sentences'.
+    used = [[set(keywords) for keywords in hits] for hits in headline_keywords]
+    by_article = np.column_stack([of_article[hits[:, 0]], hits[:, 1], hits[:, 2]])
+    for index, topic, keyword in np.unique(by_article, axis=0).tolist():
+        used[index][topic].add(matcher.name(topic, keyword))
     distinct = np.array([[len(keywords) for keywords in per] for per in used], dtype=float)
     # An article whose body names no topic but whose headline does (a short feed entry)
     # is about the headline's topic: its sentences get that topic from the headline.
     headline_only = (article_hits == headline_hits).all(axis=1) & (headline_hits.sum(axis=1) > 0)
     headline_topic = np.argmax(headline_hits, axis=1)
-    article_hits = _weight_by_rarity(article_hits, sentences, sentence_hits, with_hits)
-    article_hits += DESCRIPTION_WEIGHT * _description_hits(articles, sentences, topics)
+    article_hits = _weight_by_rarity(article_hits, by_article)
+    article_hits += DESCRIPTION_WEIGHT * _description_hits(articles, sentences, topics, terms)
     article_hits[barred_articles] = 0.0
     lengths = 1.0 + np.bincount(of_article, minlength=len(articles))
     # One count matrix of the documents, for the neighbour search and the learned terms.
@@ -599,7 +652,8 @@ def route_sentences(
             gains.setdefault(term, 0.0)
     topic_of, evidence = _assign(
         sentences,
-        sentence_hits,
+        hits,
+        matcher,
         headline_keywords,
         _Evidence(of_article, counts, barred, headline_only, headline_topic),
         affinity,

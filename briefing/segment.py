@@ -14,15 +14,17 @@ before version 3 gives NLTK's stems exactly and about ten times faster.
 
 from __future__ import annotations
 
+import array
 import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import Stemmer
 
-from briefing.model import Article, Sentence
+from briefing.model import Article, Sentence, SentenceWords
 from briefing.progress import progress
 
 LANGUAGE = "english"
@@ -192,6 +194,10 @@ class WordAnalyser:
         self._memo = memo
         self._stems: dict[str, tuple[str, ...]] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
+        # `numbered`: each token's stems as places in `vocabulary`, and which are terms.
+        self._ids: dict[str, tuple[int, ...]] = {}
+        self._content: dict[str, tuple[bool, ...]] = {}
+        self._places: dict[str, int] = {}
 
     def _learn(self, tokens: Iterable[str]) -> None:
         for token in tokens:
@@ -221,6 +227,37 @@ class WordAnalyser:
             stems = tuple(itertools.chain.from_iterable(map(self._stems.__getitem__, tokens)))
         terms = tuple(itertools.chain.from_iterable(map(self._terms.__getitem__, tokens)))
         return stems, terms
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The stems `numbered` has numbered, in the order it met them."""
+        return tuple(self._places)
+
+    def _number(self, tokens: Iterable[str]) -> None:
+        places = self._places
+        for token in tokens:
+            folded = [_folded(w) for chunk in _CHUNK.findall(token) for w in _chunk_words(chunk)]
+            stems = _STEMMER.stemWords(folded)
+            self._ids[token] = tuple([places.setdefault(s, len(places)) for s in stems])
+            self._content[token] = tuple([w not in STOP_WORDS for w in folded])
+
+    def numbered(self, sentence: str) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+        """`stems`, as places in `vocabulary`, and per stem whether it is a term (the
+        stem of a content word): the same memo per token, with numbers for strings."""
+        tokens = sentence.split()
+        try:
+            ids = tuple(itertools.chain.from_iterable(map(self._ids.__getitem__, tokens)))
+        except KeyError:
+            # New tokens in the sentence's order: the vocabulary's order is the text's.
+            new = [t for t in dict.fromkeys(tokens) if t not in self._ids]
+            if len(self._ids) + len(new) > self._memo:  # a very long run: start afresh
+                self._ids.clear()  # (the vocabulary stays: numbers given keep their stems)
+                self._content.clear()
+                new = list(dict.fromkeys(tokens))
+            self._number(new)
+            ids = tuple(itertools.chain.from_iterable(map(self._ids.__getitem__, tokens)))
+        content = tuple(itertools.chain.from_iterable(map(self._content.__getitem__, tokens)))
+        return ids, content
 
 
 def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -269,8 +306,12 @@ def article_sentences(paragraphs: Iterable[str]) -> list[str]:
 
 def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentence]:
     """Body sentences of every article, in article order. Titles are not sentences.
-    Articles are numbered from `start` (a part's place in the whole list)."""
-    sentences: list[Sentence] = []
+    Articles are numbered from `start` (a part's place in the whole list). The
+    sentences' stems are kept in one `SentenceWords` they share."""
+    found: list[tuple[str, int, int]] = []
+    ids = array.array("i")
+    content = bytearray()
+    starts = [0]
     numbered = progress(
         enumerate(articles, start), total=len(articles), description="splitting", unit="article"
     )
@@ -280,11 +321,21 @@ def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentenc
         for text in article_sentences(article.paragraphs):
             if not is_sentence(text):
                 continue
-            stems, terms = words.stems(text)
+            stems, terms = words.numbered(text)
             if not stems:
                 continue
-            sentences.append(
-                Sentence(text=text, article=index, position=position, stems=stems, terms=terms)
-            )
+            found.append((text, index, position))
+            ids.extend(stems)
+            content.extend(terms)
+            starts.append(len(ids))
             position += 1
-    return sentences
+    shared = SentenceWords(
+        vocabulary=words.vocabulary,
+        ids=np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32),
+        starts=np.array(starts, dtype=np.int64),
+        content=np.frombuffer(content, dtype=bool) if content else np.zeros(0, dtype=bool),
+    )
+    return [
+        Sentence(text, article, position, shared, row)
+        for row, (text, article, position) in enumerate(found)
+    ]

@@ -90,29 +90,34 @@ def _read_part(
 
 def segment_part(
     articles: list[Article], start: int
-) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
     """The sentences of `articles` (numbered from `start`, their place in the whole list),
-    each one's centrality in its article, and their terms' `TermIndex`."""
-    from briefing.rank import centrality_in_article, index_terms
+    each one's centrality in its article, and the `TermIndex`es of their terms and of
+    all their stems."""
+    from briefing.rank import centrality_in_article, index_words
     from briefing.segment import segment_articles
 
     sentences = segment_articles(articles, start=start)
-    terms = [s.terms for s in sentences]
-    index = index_terms(terms)
-    return sentences, centrality_in_article(terms, [s.article for s in sentences], index), index
+    if not sentences:
+        empty = TermIndex(vocabulary=(), ids=np.zeros(0, np.int32), starts=np.zeros(1, np.int64))
+        return sentences, np.zeros(0), empty, empty
+    terms, stems = index_words(sentences[0].words)
+    of_article = [s.article for s in sentences]
+    return sentences, centrality_in_article((), of_article, terms), terms, stems
 
 
 def join_parts(
-    parts: Iterable[tuple[list[Sentence], np.ndarray, TermIndex]],
-) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    parts: Iterable[tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]],
+) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
     """`segment_part`'s results of contiguous parts, as one part's."""
     from briefing.rank import join_term_indexes
 
     listed = list(parts)
-    sentences = [sentence for part, _, _ in listed for sentence in part]
-    ranks = [rank for _, rank, _ in listed]
-    index = join_term_indexes([index for _, _, index in listed])
-    return sentences, np.concatenate(ranks) if ranks else np.zeros(0), index
+    sentences = [sentence for part, _, _, _ in listed for sentence in part]
+    ranks = [rank for _, rank, _, _ in listed]
+    terms = join_term_indexes([index for _, _, index, _ in listed])
+    stems = join_term_indexes([index for _, _, _, index in listed])
+    return sentences, np.concatenate(ranks) if ranks else np.zeros(0), terms, stems
 
 
 def _version() -> str:
@@ -146,7 +151,7 @@ class Workers(Protocol):
 
     def segment_articles(
         self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
         """`segment.segment_articles`, `rank.centrality_in_article` of the sentences, and
         their terms' `TermIndex`."""
 
@@ -204,7 +209,7 @@ class DaskWorkers:
 
     def segment_articles(
         self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex]:
+    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
         """`segment_part` over the workers."""
         size = part_size(len(articles), self._count())
         parts = [

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from briefing.compose import compose_brief
-from briefing.model import Article, Brief, Sentence, TermIndex, TopicSet
+from briefing.model import Article, Brief, Sentence, SentenceWords, TermIndex, TopicSet
 from briefing.rank import rank_sentences
 from briefing.routing import route_sentences
 from briefing.stories import find_stories
@@ -150,6 +150,19 @@ def one_sentence(text: str) -> Sentence:
 
     [only] = segment_articles([Article("a", "a.txt", "Title", (text,))])
     return only
+
+
+def sentence_of_terms(text: str, article: int, terms: tuple[str, ...]) -> Sentence:
+    """A sentence whose stems are `terms`, all of them content words (to build a case
+    that no text segments into)."""
+    vocabulary = tuple(dict.fromkeys(terms))
+    words = SentenceWords(
+        vocabulary=vocabulary,
+        ids=np.array([vocabulary.index(t) for t in terms], dtype=np.int32),
+        starts=np.array([0, len(terms)], dtype=np.int64),
+        content=np.ones(len(terms), dtype=bool),
+    )
+    return Sentence(text, article, 0, words, 0)
 
 
 def assert_same_terms(found: TermIndex, expected: TermIndex) -> None:

@@ -77,16 +77,14 @@ def test_a_chain_of_retellings_across_the_day_stops_growing_at_the_fact_limit(
     """Each sentence shares four of five words with the next: all pairs of neighbours are
     linked, so the chain is one component, but a fact's search stops once it passes
     FACT_LIMIT sentences instead of walking the whole day."""
-    from dataclasses import replace
-
-    from brieftest import one_sentence
+    from brieftest import sentence_of_terms
 
     from briefing import compose
 
     monkeypatch.setattr(compose, "FACT_LIMIT", 10)
-    base = one_sentence("A chain of words.")
     chain = [
-        replace(base, article=i, terms=tuple(f"w{j}" for j in range(i, i + 5))) for i in range(300)
+        sentence_of_terms("A chain of words.", i, tuple(f"w{j}" for j in range(i, i + 5)))
+        for i in range(300)
     ]
     members = NearDuplicates(chain).members(0)
     assert 10 <= len(members) < 40

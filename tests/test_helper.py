@@ -52,9 +52,10 @@ def test_a_day_read_in_two_processes_is_the_day_read_in_one(forks: list[int]) ->
 def test_sentences_and_ranks_from_two_processes_are_those_of_one(forks: list[int]) -> None:
     articles = read_articles([SEEDS])
     sentences = segment_articles(articles)
-    both, rank, index = Helper().segment_articles(articles)
+    both, rank, index, stems = Helper().segment_articles(articles)
     assert both == sentences and forks
     assert_same_terms(index, index_terms([s.terms for s in sentences]))
+    assert_same_terms(stems, index_terms([s.stems for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
 

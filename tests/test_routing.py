@@ -8,9 +8,10 @@ from brieftest import BENCH, SEEDS, WAR_AND_TRADE, one_sentence
 
 from briefing.ingest import read_articles
 from briefing.model import Article, Sentence, TopicSet
-from briefing.rank import centrality_in_article, percentiles, term_matrix_and_terms
+from briefing.rank import centrality_in_article, index_terms, percentiles, term_matrix_and_terms
 from briefing.routing import (
     NEIGHBOURS,
+    KeywordMatcher,
     _nearest,
     _nearest_through_terms,
     _tfidf,
@@ -308,6 +309,47 @@ def test_one_pass_keyword_matching_equals_trying_every_keyword(
                 for topic in topics.topics
             ]
             assert keyword_hits(s.stems, topics) == expected, s.text
+
+
+def matched_one_by_one(matcher: KeywordMatcher, sentences: list[Sentence]) -> list[tuple]:
+    return [
+        (row, topic, keyword)
+        for row, s in enumerate(sentences)
+        for topic, found in enumerate(matcher.hits(s.stems))
+        for keyword in found
+    ]
+
+
+def test_a_day_matched_at_once_finds_what_each_sentence_matched_alone_finds(
+    bbc_dev_sentences: list[Sentence], default_topics: TopicSet
+) -> None:
+    stems = index_terms([s.stems for s in bbc_dev_sentences])
+    for topics in (load_topics(BENCH / "topics.toml"), default_topics):
+        for exclusions in (False, True):
+            matcher = KeywordMatcher(topics, exclusions=exclusions)
+            found = [
+                (row, topic, matcher.name(topic, keyword))
+                for row, topic, keyword in matcher.found_in(stems).tolist()
+            ]
+            assert found == matched_one_by_one(matcher, bbc_dev_sentences)
+
+
+def test_a_phrase_is_found_within_one_sentence_and_never_across_two() -> None:
+    sentences = segment_articles(
+        [
+            article(1, "T", "Investors bought stock. Market prices fell."),
+            article(2, "T", "Prices fell on the stock market."),  # the day's last stems
+        ]
+    )
+    matcher = KeywordMatcher(TOPICS)
+    found = [
+        (row, topic, matcher.name(topic, keyword))
+        for row, topic, keyword in matcher.found_in(
+            index_terms([s.stems for s in sentences])
+        ).tolist()
+    ]
+    expected = [(0, 0, "investors"), (2, 0, "stock market")]
+    assert found == expected == matched_one_by_one(matcher, sentences)
 
 
 def market_topics(extra: str) -> TopicSet:

@@ -46,9 +46,10 @@ def test_segmenting_on_workers_gives_the_same_sentences_and_ranks(
     articles = read_articles([SEEDS])
     sentences = segment_articles(articles)
     with open_workers(dask_scheduler) as cluster:
-        there, rank, index = cluster.segment_articles(articles)
+        there, rank, index, stems = cluster.segment_articles(articles)
     assert there == sentences
     assert_same_terms(index, index_terms([s.terms for s in sentences]))
+    assert_same_terms(stems, index_terms([s.stems for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
 
