@@ -195,8 +195,8 @@ class WordAnalyser:
         self._stems: dict[str, tuple[str, ...]] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
         # `numbered`: each token's stems as places in `vocabulary`, and which are terms.
-        self._ids: dict[str, tuple[int, ...]] = {}
-        self._content: dict[str, tuple[bool, ...]] = {}
+        self._ids: dict[str, bytes] = {}
+        self._content: dict[str, bytes] = {}
         self._places: dict[str, int] = {}
 
     def _learn(self, tokens: Iterable[str]) -> None:
@@ -237,16 +237,17 @@ class WordAnalyser:
         places = self._places
         for token in tokens:
             folded = [_folded(w) for chunk in _CHUNK.findall(token) for w in _chunk_words(chunk)]
-            stems = _STEMMER.stemWords(folded)
-            self._ids[token] = tuple([places.setdefault(s, len(places)) for s in stems])
-            self._content[token] = tuple([w not in STOP_WORDS for w in folded])
+            ids = [places.setdefault(s, len(places)) for s in _STEMMER.stemWords(folded)]
+            self._ids[token] = array.array("i", ids).tobytes()
+            self._content[token] = bytes([w not in STOP_WORDS for w in folded])
 
-    def numbered(self, sentence: str) -> tuple[tuple[int, ...], tuple[bool, ...]]:
-        """`stems`, as places in `vocabulary`, and per stem whether it is a term (the
-        stem of a content word): the same memo per token, with numbers for strings."""
+    def numbered(self, sentence: str) -> tuple[bytes, bytes]:
+        """`stems`, as places in `vocabulary` (native int32s), and a byte per stem: 1
+        where it is a term (the stem of a content word). The same memo per token, with
+        each token's numbers kept as bytes: a sentence's are its tokens' joined."""
         tokens = sentence.split()
         try:
-            ids = tuple(itertools.chain.from_iterable(map(self._ids.__getitem__, tokens)))
+            ids = b"".join(map(self._ids.__getitem__, tokens))
         except KeyError:
             # New tokens in the sentence's order: the vocabulary's order is the text's.
             new = [t for t in dict.fromkeys(tokens) if t not in self._ids]
@@ -255,9 +256,8 @@ class WordAnalyser:
                 self._content.clear()
                 new = list(dict.fromkeys(tokens))
             self._number(new)
-            ids = tuple(itertools.chain.from_iterable(map(self._ids.__getitem__, tokens)))
-        content = tuple(itertools.chain.from_iterable(map(self._content.__getitem__, tokens)))
-        return ids, content
+            ids = b"".join(map(self._ids.__getitem__, tokens))
+        return ids, b"".join(map(self._content.__getitem__, tokens))
 
 
 def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -309,7 +309,7 @@ def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentenc
     Articles are numbered from `start` (a part's place in the whole list). The
     sentences' stems are kept in one `SentenceWords` they share."""
     found: list[tuple[str, int, int]] = []
-    ids = array.array("i")
+    ids = bytearray()  # native int32s
     content = bytearray()
     starts = [0]
     numbered = progress(
@@ -325,9 +325,9 @@ def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentenc
             if not stems:
                 continue
             found.append((text, index, position))
-            ids.extend(stems)
-            content.extend(terms)
-            starts.append(len(ids))
+            ids += stems
+            content += terms
+            starts.append(len(content))
             position += 1
     shared = SentenceWords(
         vocabulary=words.vocabulary,
