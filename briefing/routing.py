@@ -172,24 +172,26 @@ def _tfidf_of(counts: sparse.csr_array) -> sparse.csr_array:
 def _nearest(
     vectors: sparse.csr_array, k: int, block: int = 512, each: Each | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The k most similar other articles of each article, and their cosines (a large
-    day's searched by `each`, see `_nearest_through_terms`)."""
+    """The k most similar other articles of each article, and their cosines: compared
+    with every other article, block by block (searched by `each`: on a large day, half
+    of the blocks in a helper), or through terms past EXACT_NEIGHBOURS articles."""
     n = vectors.shape[0]
     k = min(k, n - 1)
-    index = np.zeros((n, max(k, 0)), dtype=np.int64)
-    weight = np.zeros((n, max(k, 0)))
     if k <= 0:
-        return index, weight
+        return np.zeros((n, max(k, 0)), dtype=np.int64), np.zeros((n, max(k, 0)))
     if n > EXACT_NEIGHBOURS:
         return _nearest_through_terms(vectors, k, each=each)
-    for start in range(0, n, block):
-        sims = (vectors[start : start + block] @ vectors.T).toarray()
+    transposed = vectors.T.tocsr()  # (once: the product would convert it per block)
+
+    def search(start: int) -> tuple[np.ndarray, np.ndarray]:
+        sims = (vectors[start : start + block] @ transposed).toarray()
         rows = np.arange(sims.shape[0])
         sims[rows, rows + start] = -1.0
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        index[start : start + block] = top
-        weight[start : start + block] = np.maximum(sims[rows[:, None], top], 0.0)
-    return index, weight
+        return top.astype(np.int64), np.maximum(sims[rows[:, None], top], 0.0)
+
+    found = (each or _each_here)(search, range(0, n, block), n)
+    return np.concatenate([i for i, _ in found]), np.concatenate([w for _, w in found])
 
 
 # Comparing every pair of articles grows with the square of the day; beyond this many

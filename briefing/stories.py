@@ -94,7 +94,7 @@ def candidate_links(
     if n > EXACT_NEIGHBOURS:
         index, weight = _nearest_through_terms(vectors, k, each=each)
     else:
-        index, weight = _nearest(vectors, k)
+        index, weight = _nearest(vectors, k, each=each)
     rows = np.repeat(np.arange(n), k)
     cols = index.ravel()
     weights = weight.ravel()
