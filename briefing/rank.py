@@ -141,6 +141,33 @@ def unit_rows(matrix: sparse.csr_array) -> sparse.csr_array:
     return (sparse.diags_array(1.0 / np.maximum(norms, 1e-12)) @ matrix).tocsr()
 
 
+def weighted_unit_rows(counts: sparse.csr_array, weights: np.ndarray) -> sparse.csr_array:
+    """`unit_rows(counts @ diags(weights))`, made in `counts`' own arrays (which it
+    consumes): a large day's articles-by-terms matrix is hundreds of MB, and the product
+    and its scaled copy were two more of it. The same bits: each entry is the same one
+    product, each row's length summed over the same squares in the same (column) order;
+    `counts` must have sorted indices and no zero products (counts and weights > 0)."""
+    if not counts.has_canonical_format:
+        return unit_rows((counts @ sparse.diags_array(weights)).tocsr())
+    data = counts.data
+    for start in range(0, len(data), _CHUNK):  # (in chunks: the gathered weights are temporary)
+        stop = start + _CHUNK
+        data[start:stop] *= weights[counts.indices[start:stop]]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    scale = 1.0 / np.maximum(norms, 1e-12)
+    lengths = np.diff(counts.indptr)
+    for start in range(0, len(norms), _ROWS):
+        stop = min(start + _ROWS, len(norms))
+        data[counts.indptr[start] : counts.indptr[stop]] *= np.repeat(
+            scale[start:stop], lengths[start:stop]
+        )
+    return counts
+
+
+_CHUNK = 1 << 20  # entries of a large matrix changed at once
+_ROWS = 1 << 12  # rows of a large matrix scaled at once
+
+
 def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> sparse.csr_array:
     """TextRank edge weights, self-similarity on the diagonal as in sumy (all pairs:
     for tests and small inputs; ranking uses `TextRankGraph`, which never builds this)."""

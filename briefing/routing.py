@@ -23,7 +23,7 @@ from briefing.rank import (
     term_matrix_and_terms,
     terms_matrix,
     terms_of,
-    unit_rows,
+    weighted_unit_rows,
 )
 from briefing.segment import content_stems, stem, tokenize_words
 
@@ -166,7 +166,7 @@ def _tfidf_of(counts: sparse.csr_array) -> sparse.csr_array:
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-    return unit_rows((counts @ sparse.diags_array(idf)).tocsr())
+    return weighted_unit_rows(counts, idf)
 
 
 def _nearest(
@@ -202,14 +202,32 @@ TERM_POSTINGS = 64  # the articles each term weighs most in, among which it sear
 
 
 def _strongest(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
-    """Each row's `keep` largest entries (entries lie in [0, 1]: rows are unit vectors)."""
-    coo = matrix.tocoo()
-    order = np.argsort(coo.row * 2.0 + (1.0 - coo.data), kind="stable")
-    row = coo.row[order]
-    chosen = order[np.arange(len(row)) - np.searchsorted(row, row) < keep]
-    return sparse.csr_array(
-        (coo.data[chosen], (coo.row[chosen], coo.col[chosen])), shape=matrix.shape
-    )
+    """Each row's `keep` largest entries (entries lie in [0, 1]: rows are unit vectors),
+    a block of rows at a time: a large day's matrix has tens of millions of entries,
+    and sorting them all at once took several copies of it."""
+    matrix = matrix.tocsr()
+    indptr, data = matrix.indptr, matrix.data
+    rows, places = [], []
+    for start in range(0, matrix.shape[0], _STRONGEST_ROWS):
+        stop = min(start + _STRONGEST_ROWS, matrix.shape[0])
+        low, high = int(indptr[start]), int(indptr[stop])
+        row = np.repeat(
+            np.arange(start, stop, dtype=matrix.indices.dtype), np.diff(indptr[start : stop + 1])
+        )
+        # Largest first within each row, ties in column order: the key's row part keeps
+        # rows apart (entries differ by less than 2), and is the whole day's row number.
+        order = np.argsort(row * 2.0 + (1.0 - data[low:high]), kind="stable")
+        rank = np.arange(len(order)) - (indptr[row[order]] - low)  # place within its row
+        chosen = order[rank < keep]
+        rows.append(row[chosen])
+        places.append(chosen + low)
+    if not rows:
+        return sparse.csr_array(matrix.shape)
+    row, place = np.concatenate(rows), np.concatenate(places)
+    return sparse.csr_array((data[place], (row, matrix.indices[place])), shape=matrix.shape)
+
+
+_STRONGEST_ROWS = 1 << 12  # rows sorted at once
 
 
 def _nearest_through_terms(

@@ -25,7 +25,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from briefing.model import Article, Sentence, Stories, Story
-from briefing.rank import unit_rows
+from briefing.rank import weighted_unit_rows
 from briefing.routing import Each, _nearest, _nearest_through_terms, article_term_counts
 
 LINK = 0.12  # mean cosine (1 + log tf, IDF²) at which articles are one story
@@ -65,7 +65,7 @@ def article_vectors(
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-    return unit_rows((counts @ sparse.diags_array(idf**2)).tocsr())
+    return weighted_unit_rows(counts, idf**2)
 
 
 def _times(articles: list[Article]) -> np.ndarray:
