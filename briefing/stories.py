@@ -187,6 +187,20 @@ def _story(
     )
 
 
+def _row_products(left: sparse.csr_array, right: sparse.csr_array, rows: np.ndarray) -> np.ndarray:
+    """Each row of `left` dotted with row `rows[i]` of `right`, a block of rows at a
+    time: the whole product's copies of a large day's matrix were its largest memory."""
+    found = np.zeros(left.shape[0])
+    for start in range(0, left.shape[0], PRODUCT_ROWS):
+        stop = start + PRODUCT_ROWS
+        paired = left[start:stop].multiply(right[rows[start:stop]])
+        found[start:stop] = np.asarray(paired.sum(axis=1)).ravel()
+    return found
+
+
+PRODUCT_ROWS = 1 << 13  # rows of the stories' vectors multiplied at once
+
+
 def find_stories(
     articles: list[Article],
     sentences: list[Sentence],
@@ -215,9 +229,9 @@ def find_stories(
     membership = sparse.csr_array((np.ones(n), (story_of, np.arange(n))), shape=(count, n))
     sums = (membership @ vectors).tocsr()  # per story, the sum of its unit vectors
     # An article's centrality: its summed cosine with the story's other articles.
-    centrality = np.asarray(vectors.multiply(sums[story_of]).sum(axis=1)).ravel() - 1.0
+    centrality = _row_products(vectors, sums, story_of) - 1.0
     sizes = np.bincount(story_of)
-    squared = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+    squared = _row_products(sums, sums, np.arange(count))
     pairs = sizes * (sizes - 1.0)
     cohesion = np.where(sizes > 1, (squared - sizes) / np.maximum(pairs, 1.0), 1.0)
     # Per story the most central article, the first of them on a tie.

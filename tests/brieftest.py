@@ -12,6 +12,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -191,3 +192,24 @@ def counted_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(helper, "_Child", CountedChild)
     return forked
+
+
+def assert_same_matrix(found: Any, expected: Any) -> None:
+    """Two CSR matrices with the same arrays, bit for bit: entries, order and types."""
+    assert found.shape == expected.shape
+    for name in ("indptr", "indices", "data"):
+        mine, theirs = getattr(found, name), getattr(expected, name)
+        assert mine.dtype == theirs.dtype, name
+        np.testing.assert_array_equal(mine, theirs, strict=True)
+
+
+def random_counts(rng: np.random.Generator, ties: bool = False) -> Any:
+    """A small random CSR matrix of positive entries with sorted indices (`ties`: values
+    rounded so that rows hold equal entries)."""
+    from scipy import sparse
+
+    shape = (int(rng.integers(1, 120)), int(rng.integers(1, 160)))
+    matrix = sparse.random_array(shape, density=float(rng.random()) * 0.4, format="csr", rng=rng)
+    matrix.data = np.round(matrix.data, 1) + 0.1 if ties else matrix.data + 0.01
+    matrix.sum_duplicates()
+    return matrix

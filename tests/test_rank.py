@@ -9,7 +9,7 @@ import textwrap
 import networkx as nx
 import numpy as np
 import pytest
-from brieftest import assert_same_terms
+from brieftest import assert_same_matrix, assert_same_terms, random_counts
 from scipy import sparse
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
@@ -352,3 +352,16 @@ def test_term_indexes_of_contiguous_parts_join_into_the_whole_days(
         centrality_in_article(terms, articles, index_terms(terms)),
         centrality_in_article(terms, articles),
     )
+
+
+def test_weighted_unit_rows_made_in_place_are_the_product_and_scaling_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rank, "_CHUNK", 64)  # many chunks even in small matrices
+    monkeypatch.setattr(rank, "_ROWS", 3)
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        counts = random_counts(rng)
+        weights = rng.random(counts.shape[1]) * 4.0 + 1.0
+        expected = rank.unit_rows((counts @ sparse.diags_array(weights)).tocsr())
+        assert_same_matrix(rank.weighted_unit_rows(counts.copy(), weights), expected)

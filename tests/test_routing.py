@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brieftest import BENCH, SEEDS, WAR_AND_TRADE, one_sentence
+from brieftest import BENCH, SEEDS, WAR_AND_TRADE, assert_same_matrix, one_sentence, random_counts
+from scipy import sparse
 
+from briefing import routing
 from briefing.ingest import read_articles
 from briefing.model import Article, Sentence, TopicSet
 from briefing.rank import centrality_in_article, index_terms, percentiles, term_matrix_and_terms
@@ -432,3 +434,25 @@ def test_article_term_counts_are_each_headline_then_its_sentences_in_any_order()
         assert columns == names
         for field in ("indptr", "indices", "data"):
             np.testing.assert_array_equal(getattr(counts, field), getattr(expected, field))
+
+
+def strongest_all_at_once(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
+    """Each row's `keep` largest entries, ties in column order, sorting every entry."""
+    coo = matrix.tocoo()
+    order = np.argsort(coo.row * 2.0 + (1.0 - coo.data), kind="stable")
+    row = coo.row[order]
+    chosen = order[np.arange(len(row)) - np.searchsorted(row, row) < keep]
+    triples = (coo.data[chosen], (coo.row[chosen], coo.col[chosen]))
+    return sparse.csr_array(triples, shape=matrix.shape)
+
+
+def test_each_rows_strongest_entries_found_block_by_block_are_those_found_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(routing, "_STRONGEST_ROWS", 7)
+    rng = np.random.default_rng(3)
+    for case in range(150):
+        matrix = random_counts(rng, ties=case % 2 == 0)
+        matrix.data /= matrix.data.max()  # entries in [0, 1], as in unit rows
+        keep = int(rng.integers(1, 12))
+        assert_same_matrix(routing._strongest(matrix, keep), strongest_all_at_once(matrix, keep))

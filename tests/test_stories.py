@@ -282,3 +282,19 @@ def test_a_candidate_link_is_the_exact_cosine_of_a_close_pair_counted_once() -> 
     expected = np.where(cosine >= LINK, cosine, 0.0)
     np.fill_diagonal(expected, 0.0)
     np.testing.assert_allclose(links, expected, atol=1e-12)
+
+
+def test_row_products_block_by_block_are_the_whole_products_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from brieftest import random_counts
+
+    monkeypatch.setattr(stories_module, "PRODUCT_ROWS", 5)
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        left = random_counts(rng)
+        right = sparse.csr_array(left.toarray()[rng.permutation(left.shape[0])])
+        rows = rng.integers(0, left.shape[0], left.shape[0])
+        expected = np.asarray(left.multiply(right[rows]).sum(axis=1)).ravel()
+        found = stories_module._row_products(left, right, rows)
+        np.testing.assert_array_equal(found, expected, strict=True)
