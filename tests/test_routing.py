@@ -456,3 +456,21 @@ def test_each_rows_strongest_entries_found_block_by_block_are_those_found_at_onc
         matrix.data /= matrix.data.max()  # entries in [0, 1], as in unit rows
         keep = int(rng.integers(1, 12))
         assert_same_matrix(routing._strongest(matrix, keep), strongest_all_at_once(matrix, keep))
+
+
+def test_a_terms_share_of_documents_is_scipys_column_mean_of_binary_rows_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        rows, columns = int(rng.integers(2, 2500)), int(rng.integers(1, 120))
+        density = float(rng.random()) * 0.5
+        counts = sparse.random_array((rows, columns), density=density, format="csr", rng=rng)
+        counts.sum_duplicates()
+        inside = rng.random(rows) < 0.3
+        if not inside.any():
+            continue
+        binary = counts.copy()
+        binary.data[:] = 1.0
+        expected = np.asarray(binary[inside].mean(axis=0)).ravel()
+        users = np.asarray((binary[inside] != 0).sum(axis=0)).ravel().astype(np.int64)
+        found = routing._share(users, int(inside.sum()))
+        np.testing.assert_array_equal(found, expected, strict=True)
