@@ -68,6 +68,7 @@ PER_ARTICLE = 2  # items one article may give a section while other articles hav
 
 
 LINK_BLOCK = 64  # sentences whose links are followed at once (memory: their pairs)
+LINK_PAIRS = 1 << 21  # and at most this many of their pairs, unless one has more
 FACT_LIMIT = 256  # sentences one fact's search reaches before it stops following links
 
 
@@ -91,6 +92,7 @@ class NearDuplicates:
         present.data[:] = 1.0
         self._present = present
         self._postings = present.T.tocsr()  # term -> the sentences that use it
+        self._users = np.diff(self._postings.indptr).astype(np.float64)  # per term
         self._sizes = np.diff(present.indptr).astype(np.float64)
         self._fact = np.full(len(sentences), -1, dtype=np.int64)
         self._members: list[np.ndarray] = []
@@ -98,12 +100,19 @@ class NearDuplicates:
     def linked(self, indices: np.ndarray) -> np.ndarray:
         """Sentences linked to any of `indices` (themselves excluded), in input order.
 
-        In blocks of LINK_BLOCK: a sentence shares some word with a large share of a
-        large day, so a long frontier at once would hold all of those pairs together
-        (a chain of short retellings at 100,000 articles asked for 1.5 GB per array)."""
+        In blocks of at most LINK_BLOCK sentences and LINK_PAIRS pairs: a sentence
+        shares some word with a large share of a large day, so a long frontier at once
+        would hold all of those pairs together (a chain of short retellings at 100,000
+        articles asked for 1.5 GB per array)."""
         found = [np.zeros(0, dtype=np.int64)]
-        for start in range(0, len(indices), LINK_BLOCK):
-            block = indices[start : start + LINK_BLOCK]
+        # Each sentence's pairs at most: the sentences using each of its terms.
+        reach = self._present[indices] @ self._users
+        start = 0
+        while start < len(indices):
+            pairs = np.cumsum(reach[start : start + LINK_BLOCK])
+            stop = start + max(1, int(np.searchsorted(pairs, LINK_PAIRS, side="right")))
+            block = indices[start:stop]
+            start = stop
             shared = (self._present[block] @ self._postings).tocoo()
             source = block[shared.row]
             size = np.maximum(self._sizes[source] * self._sizes[shared.col], 1.0)

@@ -392,7 +392,7 @@ def _learn_terms(
     names = np.array(vocabulary, dtype=object)
     learned: list[dict[str, float]] = []
     topics = affinity.shape[1] - 1
-    row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    row_of = np.repeat(np.arange(counts.shape[0], dtype=np.int32), np.diff(counts.indptr))
     everywhere = np.bincount(counts.indices, minlength=counts.shape[1])
     for topic in range(topics):
         inside = affinity[:, topic] >= ON_TOPIC

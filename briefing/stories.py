@@ -198,7 +198,7 @@ def _row_products(left: sparse.csr_array, right: sparse.csr_array, rows: np.ndar
     return found
 
 
-PRODUCT_ROWS = 1 << 13  # rows of the stories' vectors multiplied at once
+PRODUCT_ROWS = 1 << 11  # rows of the stories' vectors multiplied at once
 
 
 def find_stories(
