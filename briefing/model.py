@@ -136,7 +136,6 @@ class Routing:
     headline_keywords: tuple[tuple[tuple[str, ...], ...], ...] = ()  # its headline's
     neighbours: np.ndarray | None = None  # articles x NEIGHBOURS: its most similar articles
     neighbour_weights: np.ndarray | None = None  # their cosines
-    document_counts: sparse.csr_array | None = None  # articles x terms: content stems
 
 
 @dataclass(frozen=True)

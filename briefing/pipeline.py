@@ -136,7 +136,8 @@ def brief_from_articles(
     # their neighbour searches share a helper (`workers.each`), block by block.
     routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each, stems)
     ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank, terms)
-    stories = find_stories(articles, sentences, term_counts[0], workers.each)
+    # The stories' vectors are made in the counts' arrays: nothing needs them after.
+    stories = find_stories(articles, sentences, term_counts[0], workers.each, consume=True)
     novelty = (
         assess_novelty(articles, sentences, stories, history, date, terms)
         if history is not None

@@ -230,6 +230,41 @@ def _strongest(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
 _STRONGEST_ROWS = 1 << 12  # rows sorted at once
 
 
+def _strongest_columns(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
+    """`_strongest(matrix.T.tocsr(), keep)`: each column's `keep` largest entries, as
+    the rows of the transposed matrix, found a block of columns at a time without a
+    transposed copy of the whole matrix (ties in row order, as in the copy)."""
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    columns = matrix.shape[1]
+    users = np.bincount(indices, minlength=columns)
+    # Blocks of columns holding about _STRONGEST_ENTRIES entries each.
+    bounds = np.searchsorted(np.cumsum(users), np.arange(0, matrix.nnz, _STRONGEST_ENTRIES))
+    bounds = np.unique(np.concatenate([bounds[1:], [columns]]))
+    rows, terms, places = [], [], []
+    low = 0
+    for high in bounds.tolist():
+        # The block's entries in the matrix's order: each column's in row order.
+        place = np.flatnonzero((indices >= low) & (indices < high))
+        term = indices[place]
+        order = np.argsort(term * 2.0 + (1.0 - data[place]), kind="stable")
+        start = np.zeros(high - low + 1, dtype=np.int64)
+        np.cumsum(users[low:high], out=start[1:])
+        rank = np.arange(len(order)) - start[term[order] - low]  # place within its column
+        chosen = place[order[rank < keep]]
+        places.append(chosen)
+        terms.append(indices[chosen])
+        rows.append((np.searchsorted(indptr, chosen, side="right") - 1).astype(indices.dtype))
+        low = high
+    if not places:
+        return sparse.csr_array((columns, matrix.shape[0]))
+    place = np.concatenate(places)
+    triples = (data[place], (np.concatenate(terms), np.concatenate(rows)))
+    return sparse.csr_array(triples, shape=(columns, matrix.shape[0]))
+
+
+_STRONGEST_ENTRIES = 1 << 21  # entries of a block of columns sorted at once
+
+
 def _nearest_through_terms(
     vectors: sparse.csr_array, k: int, block: int = 512, each: Each | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +279,7 @@ def _nearest_through_terms(
     """
     n = vectors.shape[0]
     queries = _strongest(vectors, STRONGEST_TERMS)
-    postings = _strongest(vectors.T.tocsr(), TERM_POSTINGS)  # terms x articles
+    postings = _strongest_columns(vectors, TERM_POSTINGS)  # terms x articles
 
     def search(start: int) -> tuple[np.ndarray, np.ndarray]:
         return _near_block(vectors, queries, postings, start, block, k)
@@ -702,7 +737,6 @@ def route_sentences(
         headline_keywords=tuple(tuple(tuple(h) for h in hits) for hits in headline_keywords),
         neighbours=nearest,
         neighbour_weights=weights,
-        document_counts=document_counts,
     )
 
 

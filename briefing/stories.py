@@ -50,6 +50,8 @@ def article_vectors(
     articles: list[Article],
     sentences: list[Sentence],
     counts: sparse.csr_array | None = None,
+    *,
+    consume: bool = False,
 ) -> sparse.csr_array:
     """Unit rows, one per article, over its headline's and its sentences' content stems:
     1 + log(count) times the square of the day's inverse document frequency.
@@ -61,7 +63,9 @@ def article_vectors(
     the groups fall apart and the Multi-News stories still hold together."""
     if counts is None:  # `counts`: routing's articles x terms, the very same matrix
         counts = article_term_counts(articles, sentences)[0]
-    counts = counts.tocsr(copy=True)
+    # (`consume`: the vectors are made in the counts' own arrays, when nothing else
+    # needs them: a large day's matrix is hundreds of MB)
+    counts = counts.tocsr(copy=not consume)
     counts.data = 1.0 + np.log(counts.data)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
@@ -206,11 +210,14 @@ def find_stories(
     sentences: list[Sentence],
     counts: sparse.csr_array | None = None,
     each: Each | None = None,
+    *,
+    consume: bool = False,
 ) -> Stories:
     """The day's stories: every article in one, the stories most outlets carry first.
     `each` searches a large day's candidate pairs (`Workers.each`: half in a helper).
     `counts` is routing's article-by-term count matrix (headline and body content stems),
-    which the stories' vectors are made from; without it they are counted here.
+    which the stories' vectors are made from (in its own arrays with `consume`, when
+    it is not needed after); without it they are counted here.
 
     Ties keep the order of the stories' first articles, so the same articles always give
     the same stories in the same order. A story's label is the headline of its most
@@ -218,7 +225,7 @@ def find_stories(
     n = len(articles)
     if n == 0:
         return Stories(stories=(), story_of=())
-    vectors = article_vectors(articles, sentences, counts)
+    vectors = article_vectors(articles, sentences, counts, consume=consume)
     times = _times(articles)
     label = np.arange(n)  # each article its own story, named by its first article
     for group in _groups(candidate_links(vectors, times, each)):

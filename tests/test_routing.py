@@ -474,3 +474,16 @@ def test_a_terms_share_of_documents_is_scipys_column_mean_of_binary_rows_bit_for
         users = np.asarray((binary[inside] != 0).sum(axis=0)).ravel().astype(np.int64)
         found = routing._share(users, int(inside.sum()))
         np.testing.assert_array_equal(found, expected, strict=True)
+
+
+def test_each_columns_strongest_entries_are_those_of_the_transposed_matrix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(routing, "_STRONGEST_ENTRIES", 16)  # many blocks of columns
+    rng = np.random.default_rng(4)
+    for case in range(150):
+        matrix = random_counts(rng, ties=case % 2 == 0)
+        matrix.data /= matrix.data.max()
+        keep = int(rng.integers(1, 12))
+        expected = routing._strongest(matrix.T.tocsr(), keep)
+        assert_same_matrix(routing._strongest_columns(matrix, keep), expected)
