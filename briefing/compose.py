@@ -180,7 +180,8 @@ class Signals:
     facts: NearDuplicates  # which sentences tell the same fact
     article_rank: np.ndarray  # percentile of centrality within its own article (rank)
     headlines: dict[str, frozenset[int]]  # each title of the day -> the articles it heads
-    words: np.ndarray  # length in words
+    words: np.ndarray  # length in words, counted when first asked for (-1 until then):
+    # only the topics' pools are, a small share of a large day
     outlets: tuple[str, ...]  # per article, its outlet's key (see outlet_keys)
     lead: np.ndarray  # 1 for an article's first sentence .. 0 for its last; 0 outside a
     # story TOLD_BY outlets or more tell
@@ -214,7 +215,7 @@ def sentence_signals(
         facts=NearDuplicates(sentences, terms),
         article_rank=ranking.article_rank,
         headlines={title: frozenset(heads) for title, heads in headlines.items()},
-        words=np.array([len(s.text.split()) for s in sentences], dtype=float),
+        words=np.full(len(sentences), -1.0),
         outlets=outlet_keys(articles),
         lead=_leads(sentences, stories, len(articles)),
     )
@@ -262,6 +263,8 @@ def select_items(
         return []
     evidence = evidence or [()] * len(sentences)
     at = np.asarray(pool)
+    uncounted = at[signals.words[at] < 0].tolist()
+    signals.words[uncounted] = [len(sentences[i].text.split()) for i in uncounted]
     relative = scores * len(pool)
     ranks = {
         "topic_rank": percentiles(scores),

@@ -523,18 +523,35 @@ class _Evidence(NamedTuple):
     headline_topic: np.ndarray  # per article: that topic
 
 
+class _LearnedUse(NamedTuple):
+    """Each (sentence, learned term) pair of the day, the term as a place in `names`."""
+
+    sentence: np.ndarray
+    term: np.ndarray
+    names: list[str]
+
+    def of(self, sentences: np.ndarray) -> dict[int, list[str]]:
+        """The learned terms each of `sentences` uses (those that use any)."""
+        chosen = np.isin(self.sentence, sentences)
+        used: dict[int, list[str]] = {}
+        pairs = zip(self.sentence[chosen].tolist(), self.term[chosen].tolist(), strict=True)
+        for sentence, term in pairs:
+            used.setdefault(sentence, []).append(self.names[term])
+        return used
+
+
 def _learned_counts(
     sentences: list[Sentence], learned: list[dict[str, float]], index: TermIndex | None = None
-) -> tuple[np.ndarray, dict[int, list[str]]]:
+) -> tuple[np.ndarray, _LearnedUse]:
     """Sentences x topics: how many of each topic's learned terms a sentence uses (each
     once), from one pass over the day's terms (its `index`, when made) instead of a set
-    per sentence; and each sentence's learned terms, as a list per sentence that uses
-    any (which of them a topic learned, `_assign` asks)."""
+    per sentence; and which sentence uses which learned term (`_assign` asks which of
+    them its topic learned)."""
     k = len(learned)
     found = np.zeros((len(sentences), k))
     known = {term: number for number, term in enumerate(dict.fromkeys(itertools.chain(*learned)))}
     if not known or not sentences:
-        return found, {}
+        return found, _LearnedUse(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
     member = np.zeros((len(known), k), dtype=bool)
     for topic, terms in enumerate(learned):
         member[[known[t] for t in terms], topic] = True
@@ -548,11 +565,7 @@ def _learned_counts(
     row, term = np.divmod(pairs, len(known))
     for topic in range(k):
         found[:, topic] = np.bincount(row, weights=member[term, topic], minlength=len(sentences))
-    names = list(known)
-    used: dict[int, list[str]] = {}
-    for sentence, number in zip(row.tolist(), term.tolist(), strict=True):
-        used.setdefault(sentence, []).append(names[number])
-    return found, used
+    return found, _LearnedUse(row, term, list(known))
 
 
 def _assign(
@@ -573,7 +586,7 @@ def _assign(
     if k == 0:
         return [None] * n, [()] * n
     counts, of_article = given.counts, given.of_article
-    found, learned_in = _learned_counts(sentences, learned, term_index)
+    found, learned_use = _learned_counts(sentences, learned, term_index)
     strength = counts + LEARNED_WEIGHT * np.minimum(found, 2)
     lent = affinity[of_article, :k]  # a copy: fancy indexing
     headline = given.headline_only[of_article]
@@ -599,7 +612,9 @@ def _assign(
     for index, topic, keyword in hits[topic_here[hits[:, 0]] == hits[:, 1]].tolist():
         keywords.setdefault(index, []).append(matcher.name(topic, keyword))
     # Plain lists for the loop: indexing a NumPy array per sentence costs more than the rest.
-    uses_learned = (found[routed, best[routed]] > 0).tolist()
+    learns_here = found[routed, best[routed]] > 0
+    learned_in = learned_use.of(routed[learns_here])
+    uses_learned = learns_here.tolist()
     articles = of_article[routed].tolist()
     for index, topic, learns, article in zip(
         routed.tolist(), best[routed].tolist(), uses_learned, articles, strict=True
