@@ -201,22 +201,22 @@ STRONGEST_TERMS = 30  # an article's terms of most weight, through which it sear
 TERM_POSTINGS = 64  # the articles each term weighs most in, among which it searches
 
 
-def _strongest(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
+def _strongest(matrix: sparse.csr_array, keep: int, first_row: int = 0) -> sparse.csr_array:
     """Each row's `keep` largest entries (entries lie in [0, 1]: rows are unit vectors),
     a block of rows at a time: a large day's matrix has tens of millions of entries,
-    and sorting them all at once took several copies of it."""
+    and sorting them all at once took several copies of it. (`first_row`: the number
+    of the matrix's first row, when it is a block of a larger one's.)"""
     matrix = matrix.tocsr()
     indptr, data = matrix.indptr, matrix.data
     rows, places = [], []
     for start in range(0, matrix.shape[0], _STRONGEST_ROWS):
         stop = min(start + _STRONGEST_ROWS, matrix.shape[0])
         low, high = int(indptr[start]), int(indptr[stop])
-        row = np.repeat(
-            np.arange(start, stop, dtype=matrix.indices.dtype), np.diff(indptr[start : stop + 1])
-        )
+        numbers = np.arange(start, stop, dtype=matrix.indices.dtype)
+        row = np.repeat(numbers, np.diff(indptr[start : stop + 1]))
         # Largest first within each row, ties in column order: the key's row part keeps
-        # rows apart (entries differ by less than 2), and is the whole day's row number.
-        order = np.argsort(row * 2.0 + (1.0 - data[low:high]), kind="stable")
+        # rows apart (entries differ by less than 2), and is the whole matrix's row number.
+        order = np.argsort((row + first_row) * 2.0 + (1.0 - data[low:high]), kind="stable")
         rank = np.arange(len(order)) - (indptr[row[order]] - low)  # place within its row
         chosen = order[rank < keep]
         rows.append(row[chosen])
@@ -232,37 +232,26 @@ _STRONGEST_ROWS = 1 << 12  # rows sorted at once
 
 def _strongest_columns(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
     """`_strongest(matrix.T.tocsr(), keep)`: each column's `keep` largest entries, as
-    the rows of the transposed matrix, found a block of columns at a time without a
-    transposed copy of the whole matrix (ties in row order, as in the copy)."""
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    the rows of the transposed matrix, a block of columns at a time, so that no
+    transposed copy of the whole matrix is made."""
     columns = matrix.shape[1]
-    users = np.bincount(indices, minlength=columns)
+    users = np.bincount(matrix.indices, minlength=columns)
     # Blocks of columns holding about _STRONGEST_ENTRIES entries each.
     bounds = np.searchsorted(np.cumsum(users), np.arange(0, matrix.nnz, _STRONGEST_ENTRIES))
     bounds = np.unique(np.concatenate([bounds[1:], [columns]]))
-    rows, terms, places = [], [], []
+    data, terms, rows = [], [], []
     low = 0
     for high in bounds.tolist():
-        # The block's entries in the matrix's order: each column's in row order.
-        place = np.flatnonzero((indices >= low) & (indices < high))
-        term = indices[place]
-        order = np.argsort(term * 2.0 + (1.0 - data[place]), kind="stable")
-        start = np.zeros(high - low + 1, dtype=np.int64)
-        np.cumsum(users[low:high], out=start[1:])
-        rank = np.arange(len(order)) - start[term[order] - low]  # place within its column
-        chosen = place[order[rank < keep]]
-        places.append(chosen)
-        terms.append(indices[chosen])
-        rows.append((np.searchsorted(indptr, chosen, side="right") - 1).astype(indices.dtype))
+        block = _strongest(matrix[:, low:high].T.tocsr(), keep, first_row=low).tocoo()
+        data.append(block.data)
+        terms.append(block.row + low)
+        rows.append(block.col)
         low = high
-    if not places:
-        return sparse.csr_array((columns, matrix.shape[0]))
-    place = np.concatenate(places)
-    triples = (data[place], (np.concatenate(terms), np.concatenate(rows)))
+    triples = (np.concatenate(data), (np.concatenate(terms), np.concatenate(rows)))
     return sparse.csr_array(triples, shape=(columns, matrix.shape[0]))
 
 
-_STRONGEST_ENTRIES = 1 << 21  # entries of a block of columns sorted at once
+_STRONGEST_ENTRIES = 1 << 22  # entries of a block of columns sorted at once
 
 
 def _nearest_through_terms(
