@@ -298,3 +298,23 @@ def test_row_products_block_by_block_are_the_whole_products_bit_for_bit(
         expected = np.asarray(left.multiply(right[rows]).sum(axis=1)).ravel()
         found = stories_module._row_products(left, right, rows)
         np.testing.assert_array_equal(found, expected, strict=True)
+
+
+def test_connected_groups_are_scipys_connected_components_numbered_alike() -> None:
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(2)
+    for case in range(300):
+        n = int(rng.integers(1, 300))
+        if case % 4 == 0:  # a long path, its nodes in scattered order
+            order = rng.permutation(n)
+            rows, cols = order[:-1], order[1:]
+        else:
+            edges = int(rng.integers(0, 2 * n + 1))
+            rows, cols = rng.integers(0, n, edges), rng.integers(0, n, edges)
+        links = sparse.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+        links = (links + links.T).tocsr()
+        count, label = connected_components(links, directed=False)
+        found_count, found_label = stories_module.connected_groups(links)
+        assert found_count == count
+        np.testing.assert_array_equal(found_label, label)
