@@ -267,8 +267,14 @@ def _nearest_through_terms(
     (on a large day, half of them in a helper): a block's rows depend on it alone.
     """
     n = vectors.shape[0]
-    queries = _strongest(vectors, STRONGEST_TERMS)
-    postings = _strongest_columns(vectors, TERM_POSTINGS)  # terms x articles
+
+    def strongest(by_columns: bool) -> sparse.csr_array:
+        if by_columns:
+            return _strongest_columns(vectors, TERM_POSTINGS)  # terms x articles
+        return _strongest(vectors, STRONGEST_TERMS)
+
+    # The two sorts of the whole matrix, one of them in a helper on a large day.
+    queries, postings = (each or _each_here)(strongest, [False, True], n)
 
     def search(start: int) -> tuple[np.ndarray, np.ndarray]:
         return _near_block(vectors, queries, postings, start, block, k)
