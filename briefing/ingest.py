@@ -152,53 +152,58 @@ def find_article_files(sources: list[Path]) -> list[Path]:
     `sources.toml` manifests are skipped silently. Linked folders are followed, each
     folder read once (a link back up the tree is a warning, not a loop).
     """
-    found: list[Path] = []
+    found: list[tuple[Path, Path, bool]] = []  # each file, its folder, whether a link
     for source in sources:
         try:
             is_dir, is_file = source.is_dir(), source.is_file()
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
         if is_dir:
-            found.extend(sorted(p for p in _walk(source) if _is_article_file(p)))
+            walked = ((folder / name, folder, name, link) for folder, name, link in _walk(source))
+            listed = [entry for entry in walked if _is_article_file(entry[0])]
+            # In `sorted(paths)`'s order: by their parts (each folder's made once).
+            listed.sort(key=lambda entry: (*entry[1].parts, entry[2]))
+            found.extend((path, folder, link) for path, folder, _, link in listed)
         elif is_file:
             if _is_article_file(source):
-                found.append(source)
+                found.append((source, source.parent, True))
         else:
             raise InputError(f"{source}: no such file or folder")
     unique: list[Path] = []
-    seen: set[Path] = set()
-    folders: dict[Path, Path | None] = {}  # each folder resolved once, not once per file
-    for path in found:
-        key = _real_path(path, folders)
+    seen: set[str] = set()
+    folders: dict[Path, str | None] = {}  # each folder resolved once, not once per file
+    for path, folder, link in found:
+        key = _real_path(path, folder, link, folders)
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
 
 
-def _real_path(path: Path, folders: dict[Path, Path | None]) -> Path:
-    """`path.resolve()`, its folder's part looked up in `folders` (filled as it goes): a
-    file that is not a link resolves to its resolved folder and its own name, with one
-    lstat instead of one per component of the path."""
-    parent = path.parent
+def _real_path(path: Path, parent: Path, link: bool, folders: dict[Path, str | None]) -> str:
+    """`str(path.resolve())`, its folder's (`parent`'s) part looked up in `folders`
+    (filled as it goes): a file that is not a link (`link`: it may be one) resolves to
+    its resolved folder and its own name, with no system call of its own."""
     if parent not in folders:
         try:
-            folders[parent] = parent.resolve()
+            folders[parent] = str(parent.resolve())
         except (OSError, RuntimeError):
             folders[parent] = None
     folder = folders[parent]
     try:
-        if folder is not None and path.name not in ("", ".", "..") and not path.is_symlink():
-            return folder / path.name
-        return path.resolve()
+        if link and path.is_symlink():
+            return str(path.resolve())
+        if folder is not None and path.name not in ("", ".", ".."):
+            return os.path.join(folder, path.name)
+        return str(path.resolve())
     except (OSError, RuntimeError):
-        return path.absolute()
+        return str(path.absolute())
 
 
-def _walk(top: Path) -> Iterator[Path]:
-    """The files under `top`, hidden ones aside, with linked folders followed once each:
-    folders are read breadth first, real ones before links, so a folder reached both ways
-    is listed under its own path."""
+def _walk(top: Path) -> Iterator[tuple[Path, str, bool]]:
+    """The files under `top` (folder and name), hidden ones aside, and whether each is a
+    link, with linked folders followed once each: folders are read breadth first, real
+    ones before links, so a folder reached both ways is listed under its own path."""
     visited: set[tuple[int, int]] = set()
     try:
         status = top.stat()
@@ -229,7 +234,7 @@ def _walk(top: Path) -> Iterator[Path]:
                     visited.add(key)
                     (linked if entry.is_symlink() else queue).append(path)
                 elif entry.is_file():
-                    yield path
+                    yield folder, entry.name, entry.is_symlink()
                 elif entry.is_symlink():
                     log.warning("%s: skipped, a broken link", path)
                 else:
