@@ -24,7 +24,7 @@ from briefing import helper
 from briefing.helper import Helper, halfway
 from briefing.ingest import read_articles
 from briefing.rank import centrality_in_article, index_terms, unit_rows
-from briefing.routing import _nearest_through_terms
+from briefing.routing import _nearest, _nearest_through_terms
 from briefing.segment import segment_articles
 
 
@@ -161,4 +161,19 @@ def test_neighbours_searched_in_blocks_by_two_processes_are_those_of_one(
         both = _nearest_through_terms(vectors, 5, block, Helper().each)
         np.testing.assert_array_equal(both[0], alone[0])
         np.testing.assert_array_equal(both[1], alone[1])
-    assert len(forks) == 2  # the last size is one block: searched here
+    # Each search shares its two sorts (queries, postings) with a helper, and its blocks
+    # too but for the last size, one block, searched here.
+    assert len(forks) == 3 + 2
+
+
+def test_exact_neighbours_searched_in_blocks_by_two_processes_are_those_of_one(
+    forks: list[int],
+) -> None:
+    """Up to the exact search's limit, the blocks are shared with a helper too."""
+    rng = np.random.default_rng(4)
+    vectors = unit_rows(sparse.random_array((300, 80), density=0.1, rng=rng).tocsr())
+    alone = _nearest(vectors, 5)
+    both = _nearest(vectors, 5, 64, Helper().each)
+    np.testing.assert_array_equal(both[0], alone[0])
+    np.testing.assert_array_equal(both[1], alone[1])
+    assert len(forks) == 1
