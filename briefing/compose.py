@@ -9,7 +9,7 @@ section.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -237,7 +237,7 @@ def select_items(
     on_topic: np.ndarray,
     used: set[int],  # sentences of the facts already quoted; grows with each pick
     per_topic: int,
-    evidence: list[tuple[str, ...]] | None = None,
+    evidence: Sequence[tuple[str, ...]] | None = None,
     learned: tuple[str, ...] = (),
     reported: Callable[[int, int], bool] | None = None,
     *,

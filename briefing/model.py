@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only in annotations: the model loads without NumPy
+    from collections.abc import Sequence
+
     import numpy as np
     from scipy import sparse
 
@@ -127,7 +129,7 @@ class Routing:
     """Which topic each sentence belongs to, and the evidence for it."""
 
     topic_of: list[int | None]  # per sentence: topic index, or None
-    evidence: list[tuple[str, ...]]  # per sentence: matched keywords and learned terms
+    evidence: Sequence[tuple[str, ...]]  # per sentence: matched keywords and learned terms
     affinity: np.ndarray  # articles x (topics + 1): how much each article is about each
     # topic; the last column is "none of them"
     learned: tuple[tuple[str, ...], ...]  # per topic: terms learned from on-topic articles

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar, overload
 
 import numpy as np
 from scipy import sparse
@@ -572,7 +572,7 @@ def _assign(
     affinity: np.ndarray,
     learned: list[dict[str, float]],
     term_index: TermIndex | None = None,
-) -> tuple[list[int | None], list[tuple[str, ...]]]:
+) -> tuple[list[int | None], Sequence[tuple[str, ...]]]:
     """Each sentence's topic and the words that name it, for all sentences at once: its
     keywords (`hits`, found by `matcher`) and learned terms (`strength`), weighed by
     what its article lends it."""
@@ -597,30 +597,79 @@ def _assign(
     scores = np.where(given.barred, 0.0, lent * (1.0 + strength))
     best = np.argmax(scores, axis=1)
     chosen = scores[np.arange(n), best] >= THRESHOLD
-    topic_of: list[int | None] = [None] * n
-    evidence: list[tuple[str, ...]] = [()] * n
     routed = np.flatnonzero(chosen)
-    # The keywords each routed sentence names of its topic, in the topic file's order.
-    topic_here = np.full(n, -1, dtype=np.int64)
-    topic_here[routed] = best[routed]
-    keywords: dict[int, list[str]] = {}
-    for index, topic, keyword in hits[topic_here[hits[:, 0]] == hits[:, 1]].tolist():
-        keywords.setdefault(index, []).append(matcher.name(topic, keyword))
-    # Plain lists for the loop: indexing a NumPy array per sentence costs more than the rest.
-    learns_here = found[routed, best[routed]] > 0
-    learned_in = learned_use.of(routed[learns_here])
-    uses_learned = learns_here.tolist()
-    articles = of_article[routed].tolist()
-    for index, topic, learns, article in zip(
-        routed.tolist(), best[routed].tolist(), uses_learned, articles, strict=True
-    ):
-        words = keywords.get(index) or headline_keywords[article][topic]
-        if learns:
-            terms = set(learned_in[index])
-            words = [*words, *(t for t in learned[topic] if t in terms)]
+    topic_of: list[int | None] = [None] * n
+    for index, topic in zip(routed.tolist(), best[routed].tolist(), strict=True):
         topic_of[index] = topic
-        evidence[index] = tuple(words)
+    learns = np.zeros(n, dtype=bool)
+    learns[routed] = found[routed, best[routed]] > 0
+    evidence = TopicEvidence(
+        topic_of, hits, matcher, headline_keywords, of_article, learned, learned_use, learns
+    )
     return topic_of, evidence
+
+
+class TopicEvidence(Sequence[tuple[str, ...]]):
+    """Per sentence, the words that name its topic: its keywords (or its headline's),
+    then the topic's learned terms it uses; () for a sentence in no topic. Made when
+    asked for, from the day's hits: a brief asks for its items' alone, and a tuple per
+    routed sentence was a second of a large day."""
+
+    def __init__(
+        self,
+        topic_of: list[int | None],
+        hits: np.ndarray,
+        matcher: KeywordMatcher,
+        headline_keywords: list[list[list[str]]],
+        of_article: np.ndarray,
+        learned: list[dict[str, float]],
+        learned_use: _LearnedUse,
+        learns: np.ndarray,
+    ) -> None:
+        self._topic_of = topic_of
+        self._hits = hits  # (sentence, topic, keyword), in sentence order
+        self._matcher = matcher
+        self._headline_keywords = headline_keywords
+        self._of_article = of_article
+        self._learned = learned
+        self._use = learned_use  # (sentence, term) pairs, in sentence order
+        self._learns = learns  # the sentence uses its topic's learned terms
+
+    def __len__(self) -> int:
+        return len(self._topic_of)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        topic = self._topic_of[index]
+        if topic is None:
+            return ()
+        index = range(len(self))[index]  # (a negative index counts from the end)
+        low, high = np.searchsorted(self._hits[:, 0], [index, index + 1])
+        named = [
+            self._matcher.name(topic, keyword)
+            for _, found, keyword in self._hits[low:high].tolist()
+            if found == topic
+        ]
+        words = named or self._headline_keywords[int(self._of_article[index])][topic]
+        if self._learns[index]:
+            low, high = np.searchsorted(self._use.sentence, [index, index + 1])
+            terms = {self._use.names[t] for t in self._use.term[low:high].tolist()}
+            words = [*words, *(t for t in self._learned[topic] if t in terms)]
+        return tuple(words)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (a sequence made to be read, not hashed)
 
 
 def article_term_counts(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brieftest import BENCH, SEEDS, WAR_AND_TRADE, assert_same_matrix, one_sentence, random_counts
+from brieftest import (
+    BBC_DEV,
+    BENCH,
+    SEEDS,
+    WAR_AND_TRADE,
+    assert_same_matrix,
+    one_sentence,
+    random_counts,
+)
 from scipy import sparse
 
 from briefing import routing
@@ -487,3 +495,27 @@ def test_each_columns_strongest_entries_are_those_of_the_transposed_matrix(
         keep = int(rng.integers(1, 12))
         expected = routing._strongest(matrix.T.tocsr(), keep)
         assert_same_matrix(routing._strongest_columns(matrix, keep), expected)
+
+
+def test_each_sentences_evidence_is_its_keywords_or_its_headlines_then_its_learned_terms(
+    bbc_dev_sentences: list[Sentence],
+) -> None:
+    articles = read_articles([BBC_DEV / "articles"])
+    topics = load_topics(BENCH / "topics.toml")
+    sentences = bbc_dev_sentences
+    routing = route_sentences(articles, sentences, topics)
+    assert any(routing.learned) and sum(t is not None for t in routing.topic_of) > 100
+    assert len(routing.evidence) == len(sentences)
+    for index, (sentence, topic) in enumerate(zip(sentences, routing.topic_of, strict=True)):
+        if topic is None:
+            assert routing.evidence[index] == ()
+            continue
+        entry = topics.topics[topic]
+        words = matched_keywords(sentence.stems, entry) or list(
+            routing.headline_keywords[sentence.article][topic]
+        )
+        used = set(sentence.terms)
+        words += [t for t in routing.learned[topic] if t in used]
+        assert routing.evidence[index] == tuple(words), sentence.text
+    assert routing.evidence[-1] == routing.evidence[len(sentences) - 1]
+    assert list(routing.evidence[:3]) == [routing.evidence[i] for i in range(3)]
