@@ -30,11 +30,12 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import numpy as np
+from briefing.model import Article
 
-from briefing.model import Article, Sentence, TermIndex
+if TYPE_CHECKING:
+    from briefing.workers import Segmented, SegmentedColumns
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +170,12 @@ def _each(
 
 
 def _segment_part(
-    articles: list[Article], start: int
-) -> list[tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]]:
-    from briefing.workers import segment_part
+    articles: list[Article], start: int, columns: bool = False
+) -> list[Segmented | SegmentedColumns]:
+    from briefing.workers import segment_part, segment_part_columns
 
-    return [segment_part(articles, start)]
+    # The helper's part comes back as columns (`columns`): made into sentences here.
+    return [segment_part_columns(articles, start) if columns else segment_part(articles, start)]
 
 
 def _log_again(logged: list[tuple[str, int, str]]) -> None:
@@ -213,9 +215,7 @@ class Helper:
             (paths[middle:], zone, max_file_bytes, manifests),
         )
 
-    def segment_articles(
-        self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
+    def segment_articles(self, articles: list[Article]) -> Segmented:
         """`workers.segment_part`, the later half of the articles in a helper."""
         from briefing.workers import join_parts
 
@@ -223,7 +223,7 @@ class Helper:
             return join_parts(_segment_part(articles, 0))
         middle = halfway([sum(map(len, a.paragraphs)) for a in articles])
         return join_parts(
-            _split(_segment_part, (articles[:middle], 0), (articles[middle:], middle))
+            _split(_segment_part, (articles[:middle], 0), (articles[middle:], middle, True))
         )
 
 

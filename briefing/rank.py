@@ -510,7 +510,9 @@ def percentiles_within(values: np.ndarray, blocks: np.ndarray) -> np.ndarray:
 
 
 def centrality_in_article(
-    term_lists: Sequence[Sequence[str]], articles: Sequence[int], index: TermIndex | None = None
+    term_lists: Sequence[Sequence[str]],
+    articles: Sequence[int] | np.ndarray,
+    index: TermIndex | None = None,
 ) -> np.ndarray:
     """Each sentence's centrality within its own article, as a percentile.
 

@@ -32,6 +32,8 @@ from briefing.model import Article, Sentence, SentenceWords, TermIndex
 if TYPE_CHECKING:
     from distributed import Client
 
+    from briefing.segment import SentenceColumns
+
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
 CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
 PARTS_PER_WORKER = 4  # parts per worker: small enough to balance, large enough to pay
@@ -98,43 +100,55 @@ class _Packed(list[Sentence]):
         if not self or any(s.words is not self[0].words or s.row != r for r, s in enumerate(self)):
             return (list, (list(self),))
         texts = [s.text for s in self]
-        numbers = np.array([(s.article, s.position) for s in self], dtype=np.int64)
-        return (_unpacked, (texts, numbers, self[0].words))
+        articles = np.array([s.article for s in self], dtype=np.int64)
+        positions = np.array([s.position for s in self], dtype=np.int64)
+        return (_unpacked, (texts, articles, positions, self[0].words))
 
 
-def _unpacked(texts: list[str], numbers: np.ndarray, words: SentenceWords) -> list[Sentence]:
-    return [
-        Sentence(text, article, position, words, row)
-        for row, (text, (article, position)) in enumerate(zip(texts, numbers.tolist(), strict=True))
-    ]
+def _unpacked(
+    texts: list[str], articles: np.ndarray, positions: np.ndarray, words: SentenceWords
+) -> list[Sentence]:
+    from briefing.segment import SentenceColumns
+
+    return SentenceColumns(texts, articles, positions, words).sentences()
 
 
-def segment_part(
-    articles: list[Article], start: int
-) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
+Segmented = tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]
+# (a part's sentences as columns, from a helper: made into sentences where it is joined)
+SegmentedColumns = tuple["SentenceColumns", np.ndarray, TermIndex, TermIndex]
+
+
+def segment_part(articles: list[Article], start: int) -> Segmented:
     """The sentences of `articles` (numbered from `start`, their place in the whole list),
     each one's centrality in its article, and the `TermIndex`es of their terms and of
     all their stems."""
+    columns, ranks, terms, stems = segment_part_columns(articles, start)
+    return _Packed(columns.sentences()), ranks, terms, stems
+
+
+def segment_part_columns(articles: list[Article], start: int) -> SegmentedColumns:
+    """`segment_part`, its sentences as columns."""
     from briefing.rank import centrality_in_article, index_words
-    from briefing.segment import segment_articles
+    from briefing.segment import segment_columns
 
-    sentences: list[Sentence] = _Packed(segment_articles(articles, start=start))
-    if not sentences:
+    columns = segment_columns(articles, start=start)
+    if not columns.texts:
         empty = TermIndex(vocabulary=(), ids=np.zeros(0, np.int32), starts=np.zeros(1, np.int64))
-        return sentences, np.zeros(0), empty, empty
-    terms, stems = index_words(sentences[0].words)
-    of_article = [s.article for s in sentences]
-    return sentences, centrality_in_article((), of_article, terms), terms, stems
+        return columns, np.zeros(0), empty, empty
+    terms, stems = index_words(columns.words)
+    return columns, centrality_in_article((), columns.articles, terms), terms, stems
 
 
-def join_parts(
-    parts: Iterable[tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]],
-) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
-    """`segment_part`'s results of contiguous parts, as one part's."""
+def join_parts(parts: Iterable[Segmented | SegmentedColumns]) -> Segmented:
+    """`segment_part`'s (or `segment_part_columns`') results of contiguous parts, as one
+    part's."""
     from briefing.rank import join_term_indexes
+    from briefing.segment import SentenceColumns
 
     listed = list(parts)
-    sentences = [sentence for part, _, _, _ in listed for sentence in part]
+    sentences: list[Sentence] = []
+    for part, _, _, _ in listed:
+        sentences.extend(part.sentences() if isinstance(part, SentenceColumns) else part)
     ranks = [rank for _, rank, _, _ in listed]
     terms = join_term_indexes([index for _, _, index, _ in listed])
     stems = join_term_indexes([index for _, _, _, index in listed])
