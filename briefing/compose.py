@@ -264,7 +264,7 @@ def select_items(
     evidence = evidence or [()] * len(sentences)
     at = np.asarray(pool)
     uncounted = at[signals.words[at] < 0].tolist()
-    signals.words[uncounted] = [len(sentences[i].text.split()) for i in uncounted]
+    signals.words[uncounted] = [sentences[i].length for i in uncounted]
     relative = scores * len(pool)
     ranks = {
         "topic_rank": percentiles(scores),

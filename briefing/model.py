@@ -42,6 +42,7 @@ class SentenceWords:
     ids: np.ndarray  # int32: every sentence's stems in order, as places in the vocabulary
     starts: np.ndarray  # int64, one more than the sentences: sentence i's ids begin here
     content: np.ndarray  # bool per id: the stem of a content word (a term, not a stop word)
+    tokens: np.ndarray  # int32 per sentence: its words as written, counted at white space
 
     def stems(self, row: int) -> tuple[str, ...]:
         ids = self.ids[self.starts[row] : self.starts[row + 1]].tolist()
@@ -73,6 +74,11 @@ class Sentence:
     def terms(self) -> tuple[str, ...]:
         """The stems of the content words: TextRank compares these."""
         return self.words.terms(self.row)
+
+    @property
+    def length(self) -> int:
+        """Its length in words (`len(text.split())`, counted when it was segmented)."""
+        return int(self.words.tokens[self.row])
 
     def _key(self) -> tuple[str, int, int, tuple[str, ...], tuple[str, ...]]:
         return (self.text, self.article, self.position, self.stems, self.terms)

@@ -242,10 +242,11 @@ class WordAnalyser:
             self._ids[token] = array.array("i", ids).tobytes()
             self._content[token] = bytes([w not in STOP_WORDS for w in folded])
 
-    def numbered(self, sentence: str) -> tuple[bytes, bytes]:
-        """`stems`, as places in `vocabulary` (native int32s), and a byte per stem: 1
-        where it is a term (the stem of a content word). The same memo per token, with
-        each token's numbers kept as bytes: a sentence's are its tokens' joined."""
+    def numbered(self, sentence: str) -> tuple[bytes, bytes, int]:
+        """`stems`, as places in `vocabulary` (native int32s), a byte per stem (1 where
+        it is a term, the stem of a content word), and the sentence's number of
+        whitespace tokens. The same memo per token, with each token's numbers kept as
+        bytes: a sentence's are its tokens' joined."""
         tokens = sentence.split()
         try:
             ids = b"".join(map(self._ids.__getitem__, tokens))
@@ -258,7 +259,7 @@ class WordAnalyser:
                 new = list(dict.fromkeys(tokens))
             self._number(new)
             ids = b"".join(map(self._ids.__getitem__, tokens))
-        return ids, b"".join(map(self._content.__getitem__, tokens))
+        return ids, b"".join(map(self._content.__getitem__, tokens)), len(tokens)
 
 
 def sentence_stems(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -334,6 +335,7 @@ def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColum
     texts: list[str] = []
     of_article: list[int] = []
     positions: list[int] = []
+    lengths: list[int] = []
     ids = bytearray()  # native int32s
     content = bytearray()
     starts = [0]
@@ -346,10 +348,11 @@ def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColum
         for text in article_sentences(article.paragraphs):
             if not is_sentence(text):
                 continue
-            stems, terms = words.numbered(text)
+            stems, terms, length = words.numbered(text)
             if not stems:
                 continue
             texts.append(text)
+            lengths.append(length)
             of_article.append(index)
             positions.append(position)
             ids += stems
@@ -361,6 +364,7 @@ def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColum
         ids=np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32),
         starts=np.array(starts, dtype=np.int64),
         content=np.frombuffer(content, dtype=bool) if content else np.zeros(0, dtype=bool),
+        tokens=np.array(lengths, dtype=np.int32),
     )
     return SentenceColumns(
         texts, np.array(of_article, dtype=np.int64), np.array(positions, dtype=np.int64), shared

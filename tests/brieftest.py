@@ -162,6 +162,7 @@ def sentence_of_terms(text: str, article: int, terms: tuple[str, ...]) -> Senten
         ids=np.array([vocabulary.index(t) for t in terms], dtype=np.int32),
         starts=np.array([0, len(terms)], dtype=np.int64),
         content=np.ones(len(terms), dtype=bool),
+        tokens=np.array([len(text.split())], dtype=np.int32),
     )
     return Sentence(text, article, 0, words, 0)
 

@@ -228,3 +228,9 @@ def test_memoised_sentence_stems_equal_stemming_word_by_word(
         expected = (tuple(stem(w) for w in words), content_stems(words))
         assert analyser.stems(sentence.text) == expected, sentence.text
         assert sentence_stems(sentence.text) == expected, sentence.text
+
+
+def test_a_sentences_length_is_its_words_as_written(
+    seed_sentences: list[segment.Sentence],
+) -> None:
+    assert [s.length for s in seed_sentences] == [len(s.text.split()) for s in seed_sentences]
