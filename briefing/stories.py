@@ -25,7 +25,13 @@ from scipy import sparse
 
 from briefing.model import Article, Sentence, Stories, Story
 from briefing.rank import weighted_unit_rows
-from briefing.routing import Each, _nearest, _nearest_through_terms, article_term_counts
+from briefing.routing import (
+    Each,
+    _each_here,
+    _nearest,
+    _nearest_through_terms,
+    article_term_counts,
+)
 
 LINK = 0.12  # mean cosine (1 + log tf, IDF²) at which articles are one story
 NEIGHBOURS = 10  # nearest articles each article may be linked to directly
@@ -251,8 +257,14 @@ def find_stories(
     vectors = article_vectors(articles, sentences, counts, consume=consume)
     times = _times(articles)
     label = np.arange(n)  # each article its own story, named by its first article
-    for group in _groups(candidate_links(vectors, times, each)):
-        for story in _average_linkage(vectors, times, group):
+
+    def cluster(group: np.ndarray) -> list[np.ndarray]:
+        return _average_linkage(vectors, times, group)
+
+    # Each linked group is clustered alone: on a large day, half of them in a helper.
+    groups = _groups(candidate_links(vectors, times, each))
+    for found in (each or _each_here)(cluster, groups, n):
+        for story in found:
             label[story] = story.min()
     _, story_of = np.unique(label, return_inverse=True)
     count = int(story_of.max()) + 1
