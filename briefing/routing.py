@@ -695,16 +695,22 @@ def article_term_counts(
         in_order, sentence_starts = terms_of(terms, order)
         of_article = of_article[order]
     bounds = sentence_starts[np.searchsorted(of_article, np.arange(len(articles) + 1))]
-    # Each article's headline ids, then its sentences'.
-    pieces: list[np.ndarray] = []
-    for number, title in enumerate(titles):
-        pieces.append(np.fromiter(map(known.__getitem__, title), np.int32, len(title)))
-        pieces.append(in_order[bounds[number] : bounds[number + 1]])
-    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+    # Each article's headline ids, then its sentences', placed in one array.
+    title_ids = np.fromiter(map(known.__getitem__, itertools.chain.from_iterable(titles)), np.int32)
+    title_lengths = np.fromiter(map(len, titles), np.int64, len(titles))
+    body_lengths = np.diff(bounds)
     starts = np.zeros(len(articles) + 1, dtype=np.int64)
-    np.cumsum(lengths.reshape(-1, 2).sum(axis=1), out=starts[1:])
-    ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+    np.cumsum(title_lengths + body_lengths, out=starts[1:])
+    ids = np.empty(int(starts[-1]), dtype=in_order.dtype)
+    ids[_places(starts[:-1], title_lengths)] = title_ids
+    ids[_places(starts[:-1] + title_lengths, body_lengths)] = in_order[bounds[0] : bounds[-1]]
     return terms_matrix(ids, starts, vocabulary)
+
+
+def _places(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, … for lengths[i] places, for every i in turn."""
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + offsets
 
 
 def article_neighbours(
