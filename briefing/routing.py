@@ -36,7 +36,8 @@ class KeywordMatcher:
     Keywords of one topic that stem alike ("vote" and "votes") are one keyword, the one
     listed first: an analyst who lists both forms must not make that word weigh double
     against the topic's other words (an awards story that said "voted" four times read
-    as politics). Built once per brief; a brief asks it about every sentence of the day.
+    as politics). Built once per brief, which asks it about the whole day's sentences at
+    once (`found_in`) and about each headline (`hits`).
     """
 
     def __init__(self, topics: TopicSet, *, exclusions: bool = False) -> None:
