@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import Stemmer
 
-from briefing.model import Article, Sentence, SentenceWords
+from briefing.model import Article, Sentence, SentenceWords, sentences_in_rows
 from briefing.progress import progress
 
 LANGUAGE = "english"
@@ -316,11 +316,8 @@ class SentenceColumns(NamedTuple):
     words: SentenceWords  # sentence i's stems are its row i
 
     def sentences(self) -> list[Sentence]:
-        numbers = zip(self.texts, self.articles.tolist(), self.positions.tolist(), strict=True)
-        return [
-            Sentence(text, article, position, self.words, row)
-            for row, (text, article, position) in enumerate(numbers)
-        ]
+        articles, positions = self.articles.tolist(), self.positions.tolist()
+        return sentences_in_rows(self.texts, articles, positions, self.words)
 
 
 def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentence]:

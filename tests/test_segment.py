@@ -234,3 +234,24 @@ def test_a_sentences_length_is_its_words_as_written(
     seed_sentences: list[segment.Sentence],
 ) -> None:
     assert [s.length for s in seed_sentences] == [len(s.text.split()) for s in seed_sentences]
+
+
+def test_sentences_made_in_rows_are_the_sentences_the_constructor_makes(
+    seed_sentences: list[segment.Sentence],
+) -> None:
+    import dataclasses
+    import pickle
+
+    from briefing.model import sentences_in_rows
+
+    words = seed_sentences[0].words
+    part = [s for s in seed_sentences if s.words is words]
+    made = sentences_in_rows(
+        [s.text for s in part], [s.article for s in part], [s.position for s in part], words
+    )
+    built = [segment.Sentence(s.text, s.article, s.position, words, s.row) for s in part]
+    assert made == built == part
+    assert [(s.words, s.row) for s in made] == [(words, row) for row in range(len(part))]
+    assert pickle.loads(pickle.dumps(made)) == made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].text = "changed"  # type: ignore[misc]
