@@ -53,7 +53,6 @@ class KeywordMatcher:
                     seen.add(pattern)
                     index.setdefault(pattern[0], []).append((number, keyword, pattern))
         self._index = {first: tuple(entries) for first, entries in index.items()}
-        self.firsts = frozenset(index)  # the stems a keyword starts with
 
     def __bool__(self) -> bool:
         return bool(self._index)
@@ -526,14 +525,10 @@ class _LearnedUse(NamedTuple):
     term: np.ndarray
     names: list[str]
 
-    def of(self, sentences: np.ndarray) -> dict[int, list[str]]:
-        """The learned terms each of `sentences` uses (those that use any)."""
-        chosen = np.isin(self.sentence, sentences)
-        used: dict[int, list[str]] = {}
-        pairs = zip(self.sentence[chosen].tolist(), self.term[chosen].tolist(), strict=True)
-        for sentence, term in pairs:
-            used.setdefault(sentence, []).append(self.names[term])
-        return used
+    def of(self, sentence: int) -> set[str]:
+        """The learned terms `sentence` uses (the pairs are in sentence order)."""
+        low, high = np.searchsorted(self.sentence, [sentence, sentence + 1])
+        return {self.names[t] for t in self.term[low:high].tolist()}
 
 
 def _learned_counts(
@@ -660,8 +655,7 @@ class TopicEvidence(Sequence[tuple[str, ...]]):
         ]
         words = named or self._headline_keywords[int(self._of_article[index])][topic]
         if self._learns[index]:
-            low, high = np.searchsorted(self._use.sentence, [index, index + 1])
-            terms = {self._use.names[t] for t in self._use.term[low:high].tolist()}
+            terms = self._use.of(index)
             words = [*words, *(t for t in self._learned[topic] if t in terms)]
         return tuple(words)
 
