@@ -133,7 +133,8 @@ def brief_from_articles(
     # The stories and routing's neighbours ran in helpers beside routing on a large day:
     # 16% faster at 20,000 articles, but 66% more real memory (their working sets on top
     # of routing's, and the pages routing touched copied). They run here, in turn; only
-    # their neighbour searches share a helper (`workers.each`), block by block.
+    # their neighbour searches (block by block) and the stories' clustering of linked
+    # groups share a helper (`workers.each`).
     routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each, stems)
     ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank, terms)
     # The stories' vectors are made in the counts' arrays: nothing needs them after.
