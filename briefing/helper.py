@@ -4,8 +4,8 @@ Reading and cleaning the files, then segmenting, stemming and ranking each artic
 within itself, are half of a large day's build, and each article needs only itself. On
 Linux with a second core free, a large day's work is cut in two halves of about equal
 text: this process does the first, a forked copy of it the second, and sends back its
-articles (or sentences) pickled through a pipe (the sentences of 10,000 articles pickle
-in 0.5 s there and load in 0.3 s here, against 3.6 s to make them). The same goes for
+articles (or sentences, as columns) pickled through a pipe, which costs a small share
+of the work it saves. The same goes for
 the duplicates' keys and for the blocks of the neighbour searches (`Helper.each`). What
 compares articles stays in this process, as on a Dask cluster (`workers.py`), and every
 part's result is the same wherever it is computed, so the brief is byte for byte the

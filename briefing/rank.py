@@ -85,15 +85,20 @@ def join_term_indexes(parts: Sequence[TermIndex]) -> TermIndex:
     )
 
 
+def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[0], starts[0] + 1, … (lengths[0] places), then starts[1], … and so on: the
+    places of runs of an array, one after the other."""
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + offsets
+
+
 def terms_of(index: TermIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ids of the sentences `rows` (in that order), one after the other, and where
     each sentence's begin (one more than the rows)."""
     lengths = index.starts[rows + 1] - index.starts[rows]
     starts = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    # Each id's place in `index.ids`: its sentence's start there, plus its own offset.
-    places = np.repeat(index.starts[rows] - starts[:-1], lengths) + np.arange(starts[-1])
-    return index.ids[places], starts
+    return index.ids[runs(index.starts[rows], lengths)], starts
 
 
 def terms_matrix(

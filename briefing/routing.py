@@ -19,6 +19,7 @@ from scipy import sparse
 from briefing.model import Article, Routing, Sentence, TermIndex, Topic, TopicSet
 from briefing.rank import (
     index_terms,
+    runs,
     term_matrix,
     term_matrix_and_terms,
     terms_matrix,
@@ -456,32 +457,27 @@ def _share(users: np.ndarray, documents: int) -> np.ndarray:
 
 
 def _exclusions(
-    articles: list[Article],
-    sentences: list[Sentence],
-    topics: TopicSet,
-    stems: TermIndex | None = None,
+    topics: TopicSet, stems: TermIndex, headlines: TermIndex, of_article: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sentences x topics: the sentence names a word the topic excludes (or its article
     does, where the topic excludes whole articles); and articles x topics: the article
-    is kept out of the topic. Its headline counts as a sentence of it."""
+    is kept out of the topic. Its headline counts as a sentence of it. `stems`: the
+    sentences' stems, `headlines`: the articles' (one row per article)."""
     k = len(topics.topics)
-    barred = np.zeros((len(sentences), k), dtype=bool)
-    barred_articles = np.zeros((len(articles), k), dtype=bool)
+    barred = np.zeros((len(of_article), k), dtype=bool)
+    barred_articles = np.zeros((len(headlines.starts) - 1, k), dtype=bool)
     excluder = KeywordMatcher(topics, exclusions=True)
     if not excluder:
         return barred, barred_articles
-    stems = index_terms([s.stems for s in sentences]) if stems is None else stems
     found = excluder.found_in(stems)
     barred[found[:, 0], found[:, 1]] = True
-    named = np.zeros((len(articles), k), dtype=bool)
-    for index, article in enumerate(articles):
-        title = tuple(stem(w) for w in tokenize_words(article.title))
-        named[index] = [bool(found) for found in excluder.hits(title)]
-    np.logical_or.at(named, np.array([s.article for s in sentences], dtype=np.int64), barred)
+    named = np.zeros_like(barred_articles)
+    found = excluder.found_in(headlines)
+    named[found[:, 0], found[:, 1]] = True
+    np.logical_or.at(named, of_article, barred)
     whole = np.array([t.exclude_articles for t in topics.topics], dtype=bool)
     barred_articles = named & whole
-    if len(sentences):
-        barred |= barred_articles[[s.article for s in sentences]]
+    barred |= barred_articles[of_article]
     return barred, barred_articles
 
 
@@ -697,15 +693,9 @@ def article_term_counts(
     starts = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(title_lengths + body_lengths, out=starts[1:])
     ids = np.empty(int(starts[-1]), dtype=in_order.dtype)
-    ids[_places(starts[:-1], title_lengths)] = title_ids
-    ids[_places(starts[:-1] + title_lengths, body_lengths)] = in_order[bounds[0] : bounds[-1]]
+    ids[runs(starts[:-1], title_lengths)] = title_ids
+    ids[runs(starts[:-1] + title_lengths, body_lengths)] = in_order[bounds[0] : bounds[-1]]
     return terms_matrix(ids, starts, vocabulary)
-
-
-def _places(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """starts[i], starts[i] + 1, … for lengths[i] places, for every i in turn."""
-    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + offsets
 
 
 def article_neighbours(
@@ -734,18 +724,19 @@ def route_sentences(
     n = len(sentences)
     matcher = KeywordMatcher(topics)
     stems = index_terms([s.stems for s in sentences]) if stems is None else stems
-    barred, barred_articles = _exclusions(articles, sentences, topics, stems)
+    of_article = np.fromiter((s.article for s in sentences), np.int64, n)
+    titles = [tuple(stem(w) for w in tokenize_words(article.title)) for article in articles]
+    headlines = index_terms(titles)
+    barred, barred_articles = _exclusions(topics, stems, headlines, of_article)
     # The (sentence, topic, keyword) of every keyword found, in that order; an excluded
     # sentence's keywords are no evidence for the topic.
     hits = matcher.found_in(stems)
     hits = hits[~barred[hits[:, 0], hits[:, 1]]]
     counts = np.zeros((n, k))
     np.add.at(counts, (hits[:, 0], hits[:, 1]), 1.0)  # distinct keywords per sentence
-    of_article = np.fromiter((s.article for s in sentences), np.int64, n)
-    titles = [tuple(stem(w) for w in tokenize_words(article.title)) for article in articles]
     headline_keywords: list[list[list[str]]] = [[[] for _ in range(k)] for _ in articles]
     headline_hits = np.zeros((len(articles), k))
-    for index, topic, keyword in matcher.found_in(index_terms(titles)).tolist():
+    for index, topic, keyword in matcher.found_in(headlines).tolist():
         headline_keywords[index][topic].append(matcher.name(topic, keyword))
         headline_hits[index, topic] += 1.0
     headline_hits[barred_articles] = 0.0

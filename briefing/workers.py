@@ -27,7 +27,7 @@ import numpy as np
 
 from briefing.errors import InputError
 from briefing.gcpause import cycle_collector_paused
-from briefing.model import Article, Sentence, SentenceWords, TermIndex
+from briefing.model import Article, Sentence, TermIndex
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -90,29 +90,6 @@ def _read_part(
     return [entry for file in files for entry in file_articles(*file, zone)]
 
 
-class _Packed(list[Sentence]):
-    """One segmented part's sentences (rows 0, 1, ... of one `SentenceWords`, as
-    `segment_articles` makes them), pickled as columns: a part's texts, articles and
-    positions as three lists, not a constructor call per sentence, which made sending
-    half a large day back from a helper take as long as stemming a tenth of it."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if not self or any(s.words is not self[0].words or s.row != r for r, s in enumerate(self)):
-            return (list, (list(self),))
-        texts = [s.text for s in self]
-        articles = np.array([s.article for s in self], dtype=np.int64)
-        positions = np.array([s.position for s in self], dtype=np.int64)
-        return (_unpacked, (texts, articles, positions, self[0].words))
-
-
-def _unpacked(
-    texts: list[str], articles: np.ndarray, positions: np.ndarray, words: SentenceWords
-) -> list[Sentence]:
-    from briefing.segment import SentenceColumns
-
-    return SentenceColumns(texts, articles, positions, words).sentences()
-
-
 Segmented = tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]
 # (a part's sentences as columns, from a helper: made into sentences where it is joined)
 SegmentedColumns = tuple["SentenceColumns", np.ndarray, TermIndex, TermIndex]
@@ -123,11 +100,12 @@ def segment_part(articles: list[Article], start: int) -> Segmented:
     each one's centrality in its article, and the `TermIndex`es of their terms and of
     all their stems."""
     columns, ranks, terms, stems = segment_part_columns(articles, start)
-    return _Packed(columns.sentences()), ranks, terms, stems
+    return columns.sentences(), ranks, terms, stems
 
 
 def segment_part_columns(articles: list[Article], start: int) -> SegmentedColumns:
-    """`segment_part`, its sentences as columns."""
+    """`segment_part`, its sentences as columns: what a helper or a worker sends back
+    (columns pickle in a fraction of the time sentence objects take)."""
     from briefing.rank import centrality_in_article, index_words
     from briefing.segment import segment_columns
 
@@ -184,11 +162,9 @@ class Workers(Protocol):
     ) -> list[tuple[str, Article | None]]:
         """`ingest.read_files`: each entry of each file, in the files' order."""
 
-    def segment_articles(
-        self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
+    def segment_articles(self, articles: list[Article]) -> Segmented:
         """`segment.segment_articles`, `rank.centrality_in_article` of the sentences, and
-        their terms' `TermIndex`."""
+        the `TermIndex`es of their terms and stems (`segment_part`)."""
 
     def each(
         self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
@@ -242,15 +218,13 @@ class DaskWorkers:
         parts = ((part, zone) for part in cut(files, size))
         return [entry for part in self._map(_read_part, parts) for entry in part]
 
-    def segment_articles(
-        self, articles: list[Article]
-    ) -> tuple[list[Sentence], np.ndarray, TermIndex, TermIndex]:
+    def segment_articles(self, articles: list[Article]) -> Segmented:
         """`segment_part` over the workers."""
         size = part_size(len(articles), self._count())
         parts = [
             (part, first) for first, part in zip(itertools.count(0, size), cut(articles, size))
         ]
-        return join_parts(self._map(segment_part, parts))
+        return join_parts(self._map(segment_part_columns, parts))
 
 
 @contextmanager
