@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from briefing.model import Article
 
 if TYPE_CHECKING:
-    from briefing.workers import Segmented, SegmentedColumns
+    from briefing.timewindow import Window
+    from briefing.workers import ReadPart, Segmented, SegmentedColumns
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,19 @@ def _segment_part(
     return [segment_part_columns(articles, start) if columns else segment_part(articles, start)]
 
 
+def _read_segmented(
+    paths: list[Path],
+    zone: dt.tzinfo,
+    max_file_bytes: int,
+    manifests: dict[Path, dict[str, dict]],
+    window: Window | None,
+) -> list[ReadPart]:
+    from briefing.ingest import read_files
+    from briefing.workers import segment_read
+
+    return [segment_read(read_files(paths, zone, max_file_bytes, manifests), window)]
+
+
 def _log_again(logged: list[tuple[str, int, str]]) -> None:
     for name, level, message in logged:
         logging.getLogger(name).log(level, "%s", message)
@@ -200,19 +214,30 @@ class Helper:
         self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int
     ) -> list[tuple[str, Article | None]]:
         """`ingest.read_files`, the later half of the files in a helper."""
-        from briefing.ingest import folder_manifest, read_files
+        from briefing.ingest import read_files
 
-        manifests: dict[Path, dict[str, dict]] = {}
         if not _can_fork(len(paths)):
-            return read_files(paths, zone, max_file_bytes, manifests)
-        # Each folder's manifest read once, here: a bad one is one warning, not two.
-        for folder in dict.fromkeys(path.parent for path in paths):
-            folder_manifest(folder, zone, manifests)
-        middle = halfway([_size(path) for path in paths])
+            return read_files(paths, zone, max_file_bytes)
+        manifests, middle = _halves(paths, zone)
         return _split(
             read_files,
             (paths[:middle], zone, max_file_bytes, manifests),
             (paths[middle:], zone, max_file_bytes, manifests),
+        )
+
+    def read_segmented(
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int, window: Window | None
+    ) -> list[ReadPart]:
+        """`workers.segment_read` of `ingest.read_files`, the later half of the files in a
+        helper: it segments the articles it has just read while this process reads and
+        segments the first half, so the two meet once."""
+        if not _can_fork(len(paths)):
+            return _read_segmented(paths, zone, max_file_bytes, {}, window)
+        manifests, middle = _halves(paths, zone)
+        return _split(
+            _read_segmented,
+            (paths[:middle], zone, max_file_bytes, manifests, window),
+            (paths[middle:], zone, max_file_bytes, manifests, window),
         )
 
     def segment_articles(self, articles: list[Article]) -> Segmented:
@@ -225,6 +250,17 @@ class Helper:
         return join_parts(
             _split(_segment_part, (articles[:middle], 0), (articles[middle:], middle, True))
         )
+
+
+def _halves(paths: list[Path], zone: dt.tzinfo) -> tuple[dict[Path, dict[str, dict]], int]:
+    """The files' folders' manifests, each read once, here (a bad one is one warning,
+    not two), and where to cut the files into two halves of about equal bytes."""
+    from briefing.ingest import folder_manifest
+
+    manifests: dict[Path, dict[str, dict]] = {}
+    for folder in dict.fromkeys(path.parent for path in paths):
+        folder_manifest(folder, zone, manifests)
+    return manifests, halfway([_size(path) for path in paths])
 
 
 def _size(path: Path) -> int:

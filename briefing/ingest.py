@@ -575,6 +575,12 @@ def read_articles(
         entries = read_files(paths, zone, max_file_bytes)
     else:
         entries = workers.file_articles(paths, zone, max_file_bytes)
+    return name_entries(entries)
+
+
+def name_entries(entries: list[tuple[str, Article | None]]) -> list[Article]:
+    """The articles of `read_files`' entries, each given its id: unique over the day, so
+    given once every file is read."""
     ids = _article_ids([hint for hint, _ in entries])
     return [
         replace(article, id=article_id)
@@ -635,6 +641,14 @@ def drop_duplicates(articles: list[Article], keys: list[list[str]] | None = None
     article, kept as the preferred copy (with outlet, link or date filled in from copies at
     the same link when it lacks them). Ids and paths are those of the kept copy. `keys`:
     each article's `identity_keys`, when made already."""
+    return [article for _, article in kept_copies(articles, keys)]
+
+
+def kept_copies(
+    articles: list[Article], keys: list[list[str]] | None = None
+) -> list[tuple[int, Article]]:
+    """`drop_duplicates`, each kept article with the place of the copy it was made from
+    (whose sentences are its sentences: a filled-in copy differs only in its metadata)."""
     if keys is None:
         keys = [identity_keys(article) for article in articles]
     root = list(range(len(articles)))
@@ -667,7 +681,7 @@ def drop_duplicates(articles: list[Article], keys: list[list[str]] | None = None
                 best.path,
             )
         kept.append((ranked[0], _filled_from_same_link(best, [articles[i] for i in ranked[1:]])))
-    return [article for _, article in sorted(kept, key=lambda pair: pair[0])]
+    return sorted(kept, key=lambda pair: pair[0])
 
 
 def _filled_from_same_link(article: Article, copies: list[Article]) -> Article:

@@ -17,9 +17,12 @@ from briefing.helper import Helper
 from briefing.history import read_history
 from briefing.ingest import (
     ARTICLE_SUFFIXES,
+    MAX_FILE_BYTES,
     Article,
-    drop_duplicates,
+    find_article_files,
     identity_keys,
+    kept_copies,
+    name_entries,
     read_articles,
 )
 from briefing.model import History
@@ -29,8 +32,9 @@ from briefing.rank import rank_sentences
 from briefing.routing import article_term_counts, route_sentences
 from briefing.stories import find_stories
 from briefing.timeline import build_timeline
-from briefing.timewindow import Window, keep_in_window
+from briefing.timewindow import Window, places_in_window
 from briefing.topics import TopicSet
+from briefing.workers import Segmented, segment_read, select_segmented
 
 if TYPE_CHECKING:
     from briefing.workers import Workers
@@ -53,18 +57,52 @@ def collect_articles(
     articles = read_articles(sources, zone, workers=workers) if sources else []
     if archive is not None:
         articles += archive_articles(archive, window, [a.id for a in articles])
-    if not keep_duplicates:
-        each = (workers or Helper()).each
-        articles = drop_duplicates(articles, each(identity_keys, articles))
+    keys = None if keep_duplicates else (workers or Helper()).each(identity_keys, articles)
+    return [article for _, article in _kept(articles, keys, sources, window, archive)]
+
+
+def collect_segmented(
+    sources: list[Path],
+    zone: dt.tzinfo,
+    window: Window | None,
+    archive: Path | None,
+    workers: Workers,
+) -> tuple[list[Article], Segmented]:
+    """`collect_articles`, and the articles' sentences (`Workers.segment_articles`). Each
+    part of the files is segmented where it is read, as soon as it is read; the
+    sentences of the copies and the articles then left out go with them."""
+    paths = find_article_files(sources) if sources else []
+    parts = workers.read_segmented(paths, zone, MAX_FILE_BYTES, window)
+    articles = name_entries([entry for part in parts for entry in part.entries])
+    if archive is not None:
+        kept = archive_articles(archive, window, [a.id for a in articles])
+        parts.append(segment_read([("", article) for article in kept], window))
+        articles += kept
+    keys = [key for part in parts for key in part.keys]
+    chosen = _kept(articles, keys, sources, window, archive)
+    segmented = select_segmented(parts, [place for place, _ in chosen])
+    return [article for _, article in chosen], segmented
+
+
+def _kept(
+    articles: list[Article],
+    keys: list[list[str]] | None,
+    sources: list[Path],
+    window: Window | None,
+    archive: Path | None,
+) -> list[tuple[int, Article]]:
+    """The articles a brief keeps, each with its place among `articles`: one copy of
+    each (`keys`: their identity keys, or None to keep every copy), in the window."""
+    chosen = kept_copies(articles, keys) if keys is not None else list(enumerate(articles))
     names = ", ".join(str(s) for s in [*sources, *([archive] if archive else [])])
-    if not articles:
+    if not chosen:
         expected = ", ".join(ARTICLE_SUFFIXES)
         raise InputError(f"{names}: no articles found (expected {expected} files)")
     if window is not None:
-        articles = keep_in_window(articles, window)
-        if not articles:
+        chosen = [chosen[i] for i in places_in_window([a for _, a in chosen], window)]
+        if not chosen:
             raise InputError(f"{names}: no article published in the window {window}")
-    return articles
+    return chosen
 
 
 def build_brief(
@@ -88,7 +126,7 @@ def build_brief(
     `dask` (a scheduler's address, or "local"), the per-article stages run on a Dask
     cluster: the same brief, byte for byte."""
     with cycle_collector_paused(), _workers(dask) as workers:
-        articles = collect_articles(sources, zone, window, archive=archive, workers=workers)
+        articles, segmented = collect_segmented(sources, zone, window, archive, workers)
         past = read_history(history, date, novelty_days) if history is not None else None
         return brief_from_articles(
             articles,
@@ -99,6 +137,7 @@ def build_brief(
             history=past,
             timeline=timeline,
             workers=workers,
+            segmented=segmented,
         )
 
 
@@ -122,13 +161,16 @@ def brief_from_articles(
     history: History | None = None,
     timeline: bool = False,
     workers: Workers | None = None,
+    segmented: Segmented | None = None,
 ) -> Brief:
     """Every stage after reading, in order: segment → route → rank → stories (→ novelty,
     with a history) → compose (→ the timeline, when asked for). Each article is segmented
     and ranked within itself by `workers` (a Dask cluster), or here with a forked helper
-    taking half of a large day."""
+    taking half of a large day, unless it was as it was read (`segmented`)."""
     workers = workers or Helper()
-    sentences, article_rank, terms, stems = workers.segment_articles(articles)
+    if segmented is None:
+        segmented = workers.segment_articles(articles)
+    sentences, article_rank, terms, stems = segmented
     term_counts = article_term_counts(articles, sentences, terms)  # routing's, the stories'
     # The stories and routing's neighbours ran in helpers beside routing on a large day:
     # 16% faster at 20,000 articles, but 66% more real memory (their working sets on top

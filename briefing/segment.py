@@ -319,6 +319,43 @@ class SentenceColumns(NamedTuple):
         articles, positions = self.articles.tolist(), self.positions.tolist()
         return sentences_in_rows(self.texts, articles, positions, self.words)
 
+    def kept(self, rows: np.ndarray, numbers: np.ndarray) -> SentenceColumns:
+        """The sentences of `rows` (a bool per sentence), their articles renumbered by
+        `numbers` (the new number of each article): the columns segmenting only those
+        sentences' articles would give (`keep_words`)."""
+        if rows.all():
+            return self._replace(articles=numbers[self.articles])
+        texts = list(itertools.compress(self.texts, rows.tolist()))
+        articles = numbers[self.articles[rows]]
+        return SentenceColumns(texts, articles, self.positions[rows], keep_words(self.words, rows))
+
+
+def keep_words(words: SentenceWords, rows: np.ndarray) -> SentenceWords:
+    """The stems of the sentences of `rows` (a bool per sentence), numbered as segmenting
+    those sentences alone numbers them: by first appearance (`WordAnalyser` numbers a
+    stem when it first meets it in the text)."""
+    from briefing.rank import runs
+
+    chosen = np.flatnonzero(rows)
+    lengths = words.starts[chosen + 1] - words.starts[chosen]
+    places = runs(words.starts[chosen], lengths)
+    ids = words.ids[places]
+    first = np.full(len(words.vocabulary), len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))  # where each stem first appears
+    used = np.flatnonzero(first < len(ids))
+    order = used[np.argsort(first[used], kind="stable")]
+    place = np.zeros(len(words.vocabulary), dtype=np.int32)
+    place[order] = np.arange(len(order), dtype=np.int32)
+    starts = np.zeros(len(chosen) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return SentenceWords(
+        vocabulary=tuple(words.vocabulary[i] for i in order.tolist()),
+        ids=place[ids],
+        starts=starts,
+        content=words.content[places],
+        tokens=words.tokens[chosen],
+    )
+
 
 def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentence]:
     """Body sentences of every article, in article order. Titles are not sentences.

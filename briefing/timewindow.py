@@ -166,8 +166,19 @@ def window_ending(end: dt.datetime, *, length: str | None, since: str | None) ->
 
 def keep_in_window(articles: list[Article], window: Window) -> list[Article]:
     """Articles published inside the window, and undated ones (counted in a warning)."""
+    return [articles[place] for place in places_in_window(articles, window)]
+
+
+def might_be_in_window(article: Article, window: Window | None) -> bool:
+    """Whether `keep_in_window` could keep the article: a dated one outside never is (a
+    copy's date only fills in a missing one)."""
+    return window is None or article.published is None or window.holds(article.published)
+
+
+def places_in_window(articles: list[Article], window: Window) -> list[int]:
+    """`keep_in_window`, as the places of the articles it keeps."""
     undated = sum(article.published is None for article in articles)
-    kept = [a for a in articles if a.published is None or window.holds(a.published)]
+    kept = [place for place, a in enumerate(articles) if might_be_in_window(a, window)]
     if undated:
         plural = undated != 1
         log.warning(

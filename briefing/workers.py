@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from briefing.segment import SentenceColumns
+    from briefing.timewindow import Window
 
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
 CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer is an error, not a hang
@@ -133,6 +134,63 @@ def join_parts(parts: Iterable[Segmented | SegmentedColumns]) -> Segmented:
     return sentences, np.concatenate(ranks) if ranks else np.zeros(0), terms, stems
 
 
+class ReadPart(NamedTuple):
+    """A part of the day's files read, and its articles segmented in the same go, before
+    the day's duplicates and window are known (`read_segmented`): one barrier between
+    the processes instead of two. Sentences of copies that are then dropped are
+    dropped with them (`select_segmented`)."""
+
+    entries: list[tuple[str, Article | None]]  # `ingest.read_files`' entries
+    keys: list[list[str]]  # `ingest.identity_keys` of each of its articles
+    segmented: SegmentedColumns  # its articles', numbered among them from 0 (but those
+    # a window leaves out for certain, which have no sentences)
+
+
+def segment_read(entries: list[tuple[str, Article | None]], window: Window | None) -> ReadPart:
+    """The `ReadPart` of entries just read: their articles' keys and sentences."""
+    from briefing.ingest import identity_keys
+    from briefing.timewindow import might_be_in_window
+
+    articles = [article for _, article in entries if article is not None]
+    chosen = [place for place, a in enumerate(articles) if might_be_in_window(a, window)]
+    columns, ranks, terms, stems = segment_part_columns([articles[i] for i in chosen], 0)
+    if len(chosen) < len(articles):
+        columns = columns._replace(articles=np.array(chosen, dtype=np.int64)[columns.articles])
+    return ReadPart(entries, [identity_keys(a) for a in articles], (columns, ranks, terms, stems))
+
+
+def _read_segmented_part(
+    files: list[tuple[Path, bytes, dict[str, Any]]], zone: dt.tzinfo, window: Window | None
+) -> ReadPart:
+    return segment_read(_read_part(files, zone), window)
+
+
+def select_segmented(parts: Sequence[ReadPart], kept: Sequence[int]) -> Segmented:
+    """The sentences of the articles at places `kept` (ascending, among all the parts'
+    articles), numbered as the kept articles: the same as `segment_part` of them."""
+    from briefing.rank import index_words
+
+    places = np.asarray(kept, dtype=np.int64)
+    selected: list[SegmentedColumns] = []
+    offset = numbered = 0
+    for part in parts:
+        count = len(part.keys)
+        keep = np.zeros(count, dtype=bool)
+        keep[places[(places >= offset) & (places < offset + count)] - offset] = True
+        numbers = np.cumsum(keep) - 1 + numbered  # each kept article's number in the day
+        columns, ranks, terms, stems = part.segmented
+        rows = keep[columns.articles]
+        dropped = not rows.all()  # a copy, or an article outside the window
+        columns = columns.kept(rows, numbers)
+        if dropped:
+            ranks = ranks[rows]
+            terms, stems = index_words(columns.words)
+        selected.append((columns, ranks, terms, stems))
+        offset += count
+        numbered += int(keep.sum())
+    return join_parts(selected)
+
+
 def _version() -> str:
     from briefing import __version__
 
@@ -165,6 +223,12 @@ class Workers(Protocol):
     def segment_articles(self, articles: list[Article]) -> Segmented:
         """`segment.segment_articles`, `rank.centrality_in_article` of the sentences, and
         the `TermIndex`es of their terms and stems (`segment_part`)."""
+
+    def read_segmented(
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int, window: Window | None
+    ) -> list[ReadPart]:
+        """`file_articles`, each part's articles segmented where they were read
+        (`segment_read`), in the files' order."""
 
     def each(
         self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
@@ -217,6 +281,18 @@ class DaskWorkers:
         files = article_files(paths, zone, max_file_bytes)
         parts = ((part, zone) for part in cut(files, size))
         return [entry for part in self._map(_read_part, parts) for entry in part]
+
+    def read_segmented(
+        self, paths: list[Path], zone: dt.tzinfo, max_file_bytes: int, window: Window | None
+    ) -> list[ReadPart]:
+        """`file_articles` and `segment_read` in one task per part: the articles do not
+        travel back to be sent out again."""
+        from briefing.ingest import article_files
+
+        size = part_size(len(paths), self._count())
+        files = article_files(paths, zone, max_file_bytes)
+        parts = ((part, zone, window) for part in cut(files, size))
+        return self._map(_read_segmented_part, parts)
 
     def segment_articles(self, articles: list[Article]) -> Segmented:
         """`segment_part` over the workers."""

@@ -214,3 +214,29 @@ def random_counts(rng: np.random.Generator, ties: bool = False) -> Any:
     matrix.data = np.round(matrix.data, 1) + 0.1 if ties else matrix.data + 0.01
     matrix.sum_duplicates()
     return matrix
+
+
+def assert_collected_then_segmented(workers: Any) -> None:
+    """A day read and segmented in one go by `workers` is the day collected (one copy
+    of each article, in the window), then segmented."""
+    from zoneinfo import ZoneInfo
+
+    from briefing.ingest import read_articles
+    from briefing.pipeline import collect_articles, collect_segmented
+    from briefing.timewindow import brief_moment, window_ending
+    from briefing.workers import segment_part
+
+    zone = ZoneInfo("Europe/Berlin")
+    window = window_ending(brief_moment(PORT_DATE, zone), length="24h", since=None)
+    expected = collect_articles([SOURCE_FIXTURES], zone, window)
+    sentences, rank, terms, stems = segment_part(expected, 0)
+    # (the fixtures hold copies of one article and articles outside the window)
+    assert len(expected) < len(read_articles([SOURCE_FIXTURES], zone)) - 2
+    articles, (found, found_rank, found_terms, found_stems) = collect_segmented(
+        [SOURCE_FIXTURES], zone, window, None, workers
+    )
+    assert articles == expected
+    assert found == sentences
+    np.testing.assert_array_equal(found_rank, rank)
+    assert_same_terms(found_terms, terms)
+    assert_same_terms(found_stems, stems)

@@ -17,7 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brieftest import MALFORMED, SEEDS, assert_same_terms, counted_forks
+from brieftest import (
+    MALFORMED,
+    SEEDS,
+    assert_collected_then_segmented,
+    assert_same_terms,
+    counted_forks,
+)
 from scipy import sparse
 
 from briefing import helper
@@ -58,6 +64,17 @@ def test_sentences_and_ranks_from_two_processes_are_those_of_one(forks: list[int
     assert_same_terms(stems, index_terms([s.stems for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
+
+
+def test_a_day_read_and_segmented_at_once_is_the_day_collected_then_segmented(
+    forks: list[int],
+) -> None:
+    assert_collected_then_segmented(Helper())
+    assert forks
+
+
+def test_a_small_day_read_and_segmented_here_is_the_day_collected_then_segmented() -> None:
+    assert_collected_then_segmented(Helper())
 
 
 def test_the_helpers_warnings_are_logged_here_in_the_order_of_one_process(

@@ -255,3 +255,28 @@ def test_sentences_made_in_rows_are_the_sentences_the_constructor_makes(
     assert pickle.loads(pickle.dumps(made)) == made
     with pytest.raises(dataclasses.FrozenInstanceError):
         made[0].text = "changed"  # type: ignore[misc]
+
+
+def test_sentences_kept_of_some_articles_are_those_articles_segmented_alone() -> None:
+    import numpy as np
+
+    from briefing.ingest import read_articles
+    from briefing.segment import segment_columns
+
+    articles = read_articles([BBC_DEV])[:40]
+    columns = segment_columns(articles)
+    for kept in ([0, 1, 2], list(range(0, 40, 3)), [39], list(range(40))):
+        keep = np.zeros(len(articles), dtype=bool)
+        keep[kept] = True
+        numbers = np.cumsum(keep) - 1
+        found = columns.kept(keep[columns.articles], numbers)
+        alone = segment_columns([articles[i] for i in kept])
+        assert found.texts == alone.texts
+        np.testing.assert_array_equal(found.articles, alone.articles)
+        np.testing.assert_array_equal(found.positions, alone.positions)
+        assert found.words.vocabulary == alone.words.vocabulary
+        for name in ("ids", "starts", "content", "tokens"):
+            expected = getattr(alone.words, name)
+            assert getattr(found.words, name).dtype == expected.dtype
+            np.testing.assert_array_equal(getattr(found.words, name), expected)
+        assert found.sentences() == alone.sentences()

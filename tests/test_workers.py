@@ -13,7 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brieftest import MALFORMED, SEEDS, assert_same_terms, run_cli
+from brieftest import (
+    MALFORMED,
+    SEEDS,
+    assert_collected_then_segmented,
+    assert_same_terms,
+    run_cli,
+)
 
 import briefing
 from briefing import workers
@@ -52,6 +58,14 @@ def test_segmenting_on_workers_gives_the_same_sentences_and_ranks(
     assert_same_terms(stems, index_terms([s.stems for s in sentences]))
     expected = centrality_in_article([s.terms for s in sentences], [s.article for s in sentences])
     np.testing.assert_array_equal(rank, expected)
+
+
+def test_a_day_read_and_segmented_on_workers_is_the_day_collected_then_segmented(
+    dask_scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "MIN_PART", 1)  # parts of a file or two
+    with open_workers(dask_scheduler) as cluster:
+        assert_collected_then_segmented(cluster)
 
 
 def test_a_bad_file_read_on_a_worker_is_a_warning_here_and_the_batch_goes_on(
