@@ -36,6 +36,7 @@ from briefing.model import (
 from briefing.novelty import NEAR_DUPLICATE  # one measure of "the same fact", today and since
 from briefing.options import DEFAULT_PER_TOPIC, DEFAULT_TITLE
 from briefing.rank import (
+    distinct,
     index_terms,
     percentiles,
     term_matrix,
@@ -118,7 +119,7 @@ class NearDuplicates:
             size = np.maximum(self._sizes[source] * self._sizes[shared.col], 1.0)
             similar = (shared.data / np.sqrt(size) >= NEAR_DUPLICATE) & (shared.col != source)
             found.append(shared.col[similar].astype(np.int64))
-        return np.unique(np.concatenate(found))
+        return distinct(np.concatenate(found))
 
     def members(self, index: int) -> np.ndarray:
         """Every sentence of `index`'s fact, `index` included, in input order."""

@@ -92,6 +92,18 @@ def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts, lengths) + offsets
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)`, found by sorting: NumPy's plain `unique` hashes, which took
+    fifty times as long on the millions of distinct numbers of a large day."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def terms_of(index: TermIndex, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ids of the sentences `rows` (in that order), one after the other, and where
     each sentence's begin (one more than the rows)."""

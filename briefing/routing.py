@@ -18,6 +18,7 @@ from scipy import sparse
 
 from briefing.model import Article, Routing, Sentence, TermIndex, Topic, TopicSet
 from briefing.rank import (
+    distinct,
     index_terms,
     runs,
     term_matrix,
@@ -26,7 +27,7 @@ from briefing.rank import (
     terms_of,
     weighted_unit_rows,
 )
-from briefing.segment import content_stems, stem, tokenize_words
+from briefing.segment import WordAnalyser
 
 
 class KeywordMatcher:
@@ -117,7 +118,7 @@ class KeywordMatcher:
         # Each keyword once per sentence, in (sentence, topic, keyword) order: sorted as
         # one number per triple.
         topics, keywords = len(self._names), max(map(len, self._names)) + 1
-        code = np.unique((triples[:, 0] * topics + triples[:, 1]) * keywords + triples[:, 2])
+        code = distinct((triples[:, 0] * topics + triples[:, 1]) * keywords + triples[:, 2])
         rest, keyword_of = np.divmod(code, keywords)
         sentence_of, topic_of = np.divmod(rest, topics)
         return np.stack([sentence_of, topic_of, keyword_of], axis=1)
@@ -239,7 +240,7 @@ def _strongest_columns(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
     users = np.bincount(matrix.indices, minlength=columns)
     # Blocks of columns holding about _STRONGEST_ENTRIES entries each.
     bounds = np.searchsorted(np.cumsum(users), np.arange(0, matrix.nnz, _STRONGEST_ENTRIES))
-    bounds = np.unique(np.concatenate([bounds[1:], [columns]]))
+    bounds = distinct(np.concatenate([bounds[1:], [columns]]))
     data, terms, rows = [], [], []
     low = 0
     for high in bounds.tolist():
@@ -351,7 +352,7 @@ def _weight_by_rarity(article_hits: np.ndarray, hits: np.ndarray) -> np.ndarray:
         topics = article_hits.shape[1]
         key = hits[:, 1] * keywords + hits[:, 2]  # (topic, keyword) as one number
         # Each keyword's carriers: the distinct articles it is found in.
-        carried = np.unique(hits[:, 0] * (topics * keywords) + key) % (topics * keywords)
+        carried = distinct(hits[:, 0] * (topics * keywords) + key) % (topics * keywords)
         keys, carriers = np.unique(carried, return_counts=True)
         rarity = np.array(
             [1.0 + np.log((1.0 + n) / (1.0 + int(c))) for c in carriers.tolist()],
@@ -499,7 +500,7 @@ def _description_hits(
     row = np.repeat(np.arange(len(sentences)), np.diff(index.starts))
     for topic, words in described:
         member = np.fromiter(map(words.__contains__, index.vocabulary), bool, len(index.vocabulary))
-        using = np.unique(row[member[index.ids]])  # each sentence once
+        using = distinct(row[member[index.ids]])  # each sentence once
         np.add.at(hits[:, topic], of_article[using], 1.0)
     return hits
 
@@ -548,7 +549,7 @@ def _learned_counts(
     term = place[index.ids]
     row = np.repeat(np.arange(len(sentences)), lengths)
     hit = term >= 0
-    pairs = np.unique(row[hit] * len(known) + term[hit])  # a term used twice counts once
+    pairs = distinct(row[hit] * len(known) + term[hit])  # a term used twice counts once
     row, term = np.divmod(pairs, len(known))
     for topic in range(k):
         found[:, topic] = np.bincount(row, weights=member[term, topic], minlength=len(sentences))
@@ -670,7 +671,8 @@ def article_term_counts(
     stem, and the term of each column. Routing's neighbour search and learned terms are
     made from it, and the day's stories (`stories.find_stories`). `terms`: the day's
     `TermIndex`, when made already (the sentences in article order, as segmented)."""
-    titles = [content_stems(tokenize_words(article.title)) for article in articles]
+    words = WordAnalyser()  # (a day's headlines repeat their words too)
+    titles = [words.stems(article.title)[1] for article in articles]
     terms = index_terms([s.terms for s in sentences]) if terms is None else terms
     known = dict(zip(terms.vocabulary, itertools.count()))
     vocabulary = list(terms.vocabulary)
@@ -725,8 +727,8 @@ def route_sentences(
     matcher = KeywordMatcher(topics)
     stems = index_terms([s.stems for s in sentences]) if stems is None else stems
     of_article = np.fromiter((s.article for s in sentences), np.int64, n)
-    titles = [tuple(stem(w) for w in tokenize_words(article.title)) for article in articles]
-    headlines = index_terms(titles)
+    words = WordAnalyser()
+    headlines = index_terms([words.stems(article.title)[0] for article in articles])
     barred, barred_articles = _exclusions(topics, stems, headlines, of_article)
     # The (sentence, topic, keyword) of every keyword found, in that order; an excluded
     # sentence's keywords are no evidence for the topic.

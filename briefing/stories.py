@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from briefing.model import Article, Sentence, Stories, Story
-from briefing.rank import weighted_unit_rows
+from briefing.rank import distinct, weighted_unit_rows
 from briefing.routing import (
     Each,
     _each_here,
@@ -191,7 +191,7 @@ def _average_linkage(
 
     tree = linkage(np.clip(distances, 0.0, 2.0), method="average")
     label = fcluster(tree, t=1.0 - LINK + 1e-9, criterion="distance")
-    return [members[label == value] for value in np.unique(label)]
+    return [members[label == value] for value in distinct(label)]
 
 
 def _story(

@@ -21,6 +21,7 @@ from briefing.model import TopicSet
 from briefing.rank import (
     TextRankGraph,
     centrality_in_article,
+    distinct,
     index_terms,
     join_term_indexes,
     percentiles,
@@ -365,3 +366,17 @@ def test_weighted_unit_rows_made_in_place_are_the_product_and_scaling_bit_for_bi
         weights = rng.random(counts.shape[1]) * 4.0 + 1.0
         expected = rank.unit_rows((counts @ sparse.diags_array(weights)).tocsr())
         assert_same_matrix(rank.weighted_unit_rows(counts.copy(), weights), expected)
+
+
+def test_distinct_values_are_numpys_unique_ones() -> None:
+    rng = np.random.default_rng(7)
+    for values in (
+        np.zeros(0, dtype=np.int64),
+        np.array([5]),
+        rng.integers(0, 10, 1000),
+        rng.integers(0, 10**12, 5000),
+        np.arange(100, dtype=np.int32)[::-1],
+    ):
+        found = distinct(values)
+        assert found.dtype == values.dtype
+        np.testing.assert_array_equal(found, np.unique(values))
