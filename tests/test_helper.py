@@ -160,9 +160,38 @@ def _alive(pid: int) -> bool:
 
 def test_each_item_mapped_in_two_processes_in_order(forks: list[int]) -> None:
     parent = os.getpid()
-    mapped = Helper().each(lambda n: (n * n, os.getpid() == parent), list(range(9)))
-    assert [square for square, _ in mapped] == [n * n for n in range(9)] and forks
-    assert [here for _, here in mapped] == [True] * 4 + [False] * 5
+
+    def square(n: int) -> tuple[int, bool]:
+        time.sleep(0.02)
+        return n * n, os.getpid() == parent
+
+    mapped = Helper().each(square, list(range(20)))
+    assert [square for square, _ in mapped] == [n * n for n in range(20)] and forks
+    # This process took items from the front, the helper from the back.
+    here = [here for _, here in mapped]
+    assert here == sorted(here, reverse=True) and any(here) and not all(here)
+
+
+def test_the_faster_process_maps_more_items(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def mapped_here(n: int) -> bool:
+        time.sleep(0.002 if os.getpid() == parent else 0.05)
+        return os.getpid() == parent
+
+    assert sum(Helper().each(mapped_here, list(range(60)))) >= 45 and forks
+
+
+def test_the_items_of_a_helper_that_dies_are_mapped_here(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def square(n: int) -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.01)
+        return n * n
+
+    assert Helper().each(square, list(range(12))) == [n * n for n in range(12)] and forks
 
 
 def test_neighbours_searched_in_blocks_by_two_processes_are_those_of_one(
