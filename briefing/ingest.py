@@ -283,9 +283,11 @@ def _is_ticker_line(text: str) -> bool:
     """A stock ticker or a widget: at least three figures, and more figures than words."""
     if text.isascii():
         # Each figure holds a digit: a line with fewer digits than the figures needed
-        # (`mostly_figures`' own count) is prose, decided without scanning it for runs.
-        needed = max(3, int(0.5 * len(text.split())) + 1)
-        if sum(map(text.count, _ASCII_DIGITS)) < needed:
+        # (`mostly_figures`' own count) is prose, decided without scanning it for runs,
+        # and most lines have fewer than the three always needed (counted before the
+        # line is split into words).
+        digits = sum(map(text.count, _ASCII_DIGITS))
+        if digits < 3 or digits < int(0.5 * len(text.split())) + 1:
             return False
     return mostly_figures(text, 0.5, at_least=3)
 
