@@ -178,7 +178,9 @@ def brief_from_articles(
     # their neighbour searches (block by block) and the stories' clustering of linked
     # groups share a helper (`workers.each`).
     routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each, stems)
-    ranking = rank_sentences(sentences, routing, len(topics.topics), article_rank, terms)
+    ranking = rank_sentences(
+        sentences, routing, len(topics.topics), article_rank, terms, workers.each
+    )
     # The stories' vectors are made in the counts' arrays: nothing needs them after.
     stories = find_stories(articles, sentences, term_counts[0], workers.each, consume=True)
     novelty = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -553,17 +554,38 @@ def centrality_in_article(
     return percentiles_within(scores, blocks)
 
 
+_Item = TypeVar("_Item")
+_Found = TypeVar("_Found")
+
+
+class Each(Protocol):
+    """A map over a list (`Workers.each`: on a large day, items shared with a helper)."""
+
+    def __call__(
+        self, task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
+    ) -> list[_Found]:
+        """`[task(item) for item in items]`; `size`: the articles the work covers."""
+
+
+def each_here(
+    task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
+) -> list[_Found]:
+    return [task(item) for item in items]
+
+
 def rank_sentences(
     sentences: list[Sentence],
     routing: Routing,
     topic_count: int,
     article_rank: np.ndarray | None = None,
     terms: TermIndex | None = None,
+    each: Each | None = None,
 ) -> Ranking:
     """The rank stage: TextRank over each topic's sentences, and every sentence's
     centrality in its own article (what selection weighs besides the topic), unless
     `article_rank` brings it, computed where the articles were segmented. `terms`: the
-    day's `TermIndex`, when made already."""
+    day's `TermIndex`, when made already; `each` ranks a large day's topics
+    (`Workers.each`: some of them in a helper)."""
     pools: list[list[int]] = [[] for _ in range(topic_count)]
     for index, topic in enumerate(routing.topic_of):
         if topic is not None:
@@ -573,7 +595,13 @@ def rank_sentences(
     cut = (terms_of(terms, np.array(pool, dtype=np.int64)) for pool in pools)
     counts = tuple(terms_matrix(*ids, terms.vocabulary)[0] for ids in cut)
     ranking = progress(range(topic_count), total=topic_count, description="ranking", unit="topic")
-    scores = tuple(textrank_scores(None, counts[topic]) for topic in ranking)
+
+    def scored(topic: int) -> np.ndarray:
+        return textrank_scores(None, counts[topic])
+
+    articles = len(routing.affinity)
+    found = (each or each_here)(scored, range(topic_count), articles)
+    scores = tuple(found[topic] for topic in ranking)
     return Ranking(
         pools=tuple(tuple(pool) for pool in pools),
         topic_scores=scores,

@@ -10,15 +10,17 @@ learned terms, weighed by how much its article is about each topic.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
-from typing import NamedTuple, Protocol, TypeVar, overload
+from collections.abc import Sequence
+from typing import NamedTuple, overload
 
 import numpy as np
 from scipy import sparse
 
 from briefing.model import Article, Routing, Sentence, TermIndex, Topic, TopicSet
 from briefing.rank import (
+    Each,
     distinct,
+    each_here,
     index_terms,
     runs,
     term_matrix,
@@ -155,8 +157,6 @@ EXPLICIT_FLOOR = 0.25  # the affinity such a sentence gets for its topic in an i
 HEADLINE_FLOOR = 0.5  # the affinity a headline's topic lends a body that names no topic itself
 
 
-_Item = TypeVar("_Item")
-_Found = TypeVar("_Found")
 
 
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
@@ -192,7 +192,7 @@ def _nearest(
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         return top.astype(np.int64), np.maximum(sims[rows[:, None], top], 0.0)
 
-    found = (each or _each_here)(search, range(0, n, block), n)
+    found = (each or each_here)(search, range(0, n, block), n)
     return np.concatenate([i for i, _ in found]), np.concatenate([w for _, w in found])
 
 
@@ -276,12 +276,12 @@ def _nearest_through_terms(
         return _strongest(vectors, STRONGEST_TERMS)
 
     # The two sorts of the whole matrix, one of them in a helper on a large day.
-    queries, postings = (each or _each_here)(strongest, [False, True], n)
+    queries, postings = (each or each_here)(strongest, [False, True], n)
 
     def search(start: int) -> tuple[np.ndarray, np.ndarray]:
         return _near_block(vectors, queries, postings, start, block, k)
 
-    found = (each or _each_here)(search, range(0, n, block), n)
+    found = (each or each_here)(search, range(0, n, block), n)
     if not found:
         return np.zeros((0, k), dtype=np.int64), np.zeros((0, k))
     return np.concatenate([i for i, _ in found]), np.concatenate([w for _, w in found])
@@ -323,21 +323,6 @@ def _near_block(
         weight[:, j] = np.asarray(mine.multiply(vectors[index[:, j]]).sum(axis=1)).ravel()
     weight[index == itself] = 0.0
     return index, np.maximum(weight, 0.0)
-
-
-class Each(Protocol):
-    """A map over a list (`Workers.each`: a large day's later half in a helper)."""
-
-    def __call__(
-        self, task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
-    ) -> list[_Found]:
-        """`[task(item) for item in items]`; `size`: the articles the work covers."""
-
-
-def _each_here(
-    task: Callable[[_Item], _Found], items: Sequence[_Item], size: int | None = None
-) -> list[_Found]:
-    return [task(item) for item in items]
 
 
 def _weight_by_rarity(article_hits: np.ndarray, hits: np.ndarray) -> np.ndarray:

@@ -24,10 +24,8 @@ import numpy as np
 from scipy import sparse
 
 from briefing.model import Article, Sentence, Stories, Story
-from briefing.rank import distinct, weighted_unit_rows
+from briefing.rank import Each, distinct, each_here, weighted_unit_rows
 from briefing.routing import (
-    Each,
-    _each_here,
     _nearest,
     _nearest_through_terms,
     article_term_counts,
@@ -197,11 +195,23 @@ def _average_linkage(
 def _story(
     articles: list[Article],
     keys: tuple[str, ...],
-    members: np.ndarray,
+    chosen: list[int],
     central: int,
     cohesion: float,
 ) -> Story:
-    chosen = [int(i) for i in np.sort(members)]
+    """The story of the articles `chosen` (ascending)."""
+    if len(chosen) == 1:  # most of a day's stories: what the loop below makes of one
+        article = articles[chosen[0]]
+        return Story(
+            articles=(chosen[0],),
+            label=articles[central].title,
+            central=central,
+            outlets=1,
+            outlet_names=(article.outlet,) if article.outlet else (),
+            first=article.published,
+            last=article.published,
+            cohesion=cohesion,
+        )
     names: dict[str, str] = {}
     for index in chosen:
         outlet = articles[index].outlet
@@ -263,7 +273,7 @@ def find_stories(
 
     # Each linked group is clustered alone: on a large day, half of them in a helper.
     groups = _groups(candidate_links(vectors, times, each))
-    for found in (each or _each_here)(cluster, groups, n):
+    for found in (each or each_here)(cluster, groups, n):
         for story in found:
             label[story] = story.min()
     _, story_of = np.unique(label, return_inverse=True)
@@ -280,10 +290,13 @@ def find_stories(
     order = np.lexsort((np.arange(n), -np.round(centrality, 9), story_of))
     central = order[np.searchsorted(story_of[order], np.arange(count))]
     keys = outlet_keys(articles)
-    members = np.split(np.argsort(story_of, kind="stable"), np.cumsum(sizes)[:-1])
+    ordered = np.argsort(story_of, kind="stable").tolist()  # each story's, ascending
+    ends = np.cumsum(sizes).tolist()
     made = [
-        _story(articles, keys, members[s], int(central[s]), round(float(cohesion[s]), 6))
-        for s in range(count)
+        _story(articles, keys, ordered[end - size : end], middle, round(value, 6))
+        for end, size, middle, value in zip(
+            ends, sizes.tolist(), central.tolist(), cohesion.tolist(), strict=True
+        )
     ]
     ranked = sorted(range(count), key=lambda s: (-made[s].outlets, made[s].articles[0]))
     position = np.empty(count, dtype=np.int64)

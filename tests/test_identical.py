@@ -101,7 +101,7 @@ def test_brief_built_with_a_forked_helper_is_byte_identical(
     (defined before the Dask cases: a process with the cluster's threads never forks)."""
     forked = counted_forks(monkeypatch)
     built = _build(day, name, "-q")  # (its own folder: out/NAME--q)
-    assert len(forked) == 2  # the files read and segmented (with their keys), the linked groups
+    assert len(forked) == 3  # the files read and segmented, the topics ranked, the linked groups
     for file_name, data in built.items():
         expected = (SAVED / name / file_name).read_bytes()
         assert data.decode("utf-8") == expected.decode("utf-8"), f"{name}/{file_name}"
