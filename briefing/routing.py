@@ -157,8 +157,6 @@ EXPLICIT_FLOOR = 0.25  # the affinity such a sentence gets for its topic in an i
 HEADLINE_FLOOR = 0.5  # the affinity a headline's topic lends a body that names no topic itself
 
 
-
-
 def _tfidf(documents: list[list[str]]) -> sparse.csr_array:
     return _tfidf_of(term_matrix(documents).tocsr())
 

@@ -364,8 +364,13 @@ def segment_articles(articles: list[Article], *, start: int = 0) -> list[Sentenc
     return segment_columns(articles, start=start).sentences()
 
 
-def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColumns:
-    """`segment_articles`, as columns."""
+def segment_columns(
+    articles: list[Article], *, start: int = 0, words: WordAnalyser | None = None
+) -> SentenceColumns:
+    """`segment_articles`, as columns. `words`: an analyser that has analysed other text
+    before (its memo saves looking those words up again); the stems are then numbered
+    as a new analyser would number them."""
+    shared = words is not None
     texts: list[str] = []
     of_article: list[int] = []
     positions: list[int] = []
@@ -376,7 +381,7 @@ def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColum
     numbered = progress(
         enumerate(articles, start), total=len(articles), description="splitting", unit="article"
     )
-    words = WordAnalyser()
+    words = words or WordAnalyser()
     for index, article in numbered:
         position = 0
         for text in article_sentences(article.paragraphs):
@@ -393,13 +398,15 @@ def segment_columns(articles: list[Article], *, start: int = 0) -> SentenceColum
             content += terms
             starts.append(len(content))
             position += 1
-    shared = SentenceWords(
+    found = SentenceWords(
         vocabulary=words.vocabulary,
         ids=np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32),
         starts=np.array(starts, dtype=np.int64),
         content=np.frombuffer(content, dtype=bool) if content else np.zeros(0, dtype=bool),
         tokens=np.array(lengths, dtype=np.int32),
     )
+    if shared:  # only these sentences' stems, numbered by first appearance among them
+        found = keep_words(found, np.ones(len(texts), dtype=bool))
     return SentenceColumns(
-        texts, np.array(of_article, dtype=np.int64), np.array(positions, dtype=np.int64), shared
+        texts, np.array(of_article, dtype=np.int64), np.array(positions, dtype=np.int64), found
     )

@@ -32,7 +32,7 @@ from briefing.model import Article, Sentence, TermIndex
 if TYPE_CHECKING:
     from distributed import Client
 
-    from briefing.segment import SentenceColumns
+    from briefing.segment import SentenceColumns, WordAnalyser
     from briefing.timewindow import Window
 
 LOCAL = "local"  # `--dask local`: a cluster of this machine's cores, started for the build
@@ -104,13 +104,16 @@ def segment_part(articles: list[Article], start: int) -> Segmented:
     return columns.sentences(), ranks, terms, stems
 
 
-def segment_part_columns(articles: list[Article], start: int) -> SegmentedColumns:
+def segment_part_columns(
+    articles: list[Article], start: int, words: WordAnalyser | None = None
+) -> SegmentedColumns:
     """`segment_part`, its sentences as columns: what a helper or a worker sends back
-    (columns pickle in a fraction of the time sentence objects take)."""
+    (columns pickle in a fraction of the time sentence objects take). `words`: an
+    analyser to reuse (`segment.segment_columns`)."""
     from briefing.rank import centrality_in_article, index_words
     from briefing.segment import segment_columns
 
-    columns = segment_columns(articles, start=start)
+    columns = segment_columns(articles, start=start, words=words)
     if not columns.texts:
         empty = TermIndex(vocabulary=(), ids=np.zeros(0, np.int32), starts=np.zeros(1, np.int64))
         return columns, np.zeros(0), empty, empty
@@ -146,14 +149,19 @@ class ReadPart(NamedTuple):
     # a window leaves out for certain, which have no sentences)
 
 
-def segment_read(entries: list[tuple[str, Article | None]], window: Window | None) -> ReadPart:
-    """The `ReadPart` of entries just read: their articles' keys and sentences."""
+def segment_read(
+    entries: list[tuple[str, Article | None]],
+    window: Window | None,
+    words: WordAnalyser | None = None,
+) -> ReadPart:
+    """The `ReadPart` of entries just read: their articles' keys and sentences (`words`:
+    an analyser to reuse)."""
     from briefing.ingest import identity_keys
     from briefing.timewindow import might_be_in_window
 
     articles = [article for _, article in entries if article is not None]
     chosen = [place for place, a in enumerate(articles) if might_be_in_window(a, window)]
-    columns, ranks, terms, stems = segment_part_columns([articles[i] for i in chosen], 0)
+    columns, ranks, terms, stems = segment_part_columns([articles[i] for i in chosen], 0, words)
     if len(chosen) < len(articles):
         columns = columns._replace(articles=np.array(chosen, dtype=np.int64)[columns.articles])
     return ReadPart(entries, [identity_keys(a) for a in articles], (columns, ranks, terms, stems))

@@ -5,6 +5,7 @@ test forks real helpers (counted, so that a test cannot pass without one)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -94,6 +95,29 @@ def test_the_helpers_warnings_are_logged_here_in_the_order_of_one_process(
     assert both == here and here and forks
     assert shared == alone
     assert any("invalid.rss" in line for line in shared[:-1]) and "bad-line" in shared[-1]
+
+
+def test_warnings_of_files_read_in_parts_by_two_processes_come_in_the_files_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from briefing.pipeline import collect_segmented
+
+    names = ["council.txt", "invalid.rss", "bad-line.jsonl", "council.txt", "invalid.rss"]
+    for number, name in enumerate(names):
+        shutil.copyfile(MALFORMED / name, tmp_path / f"{number}-{name}")
+    for number, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
+        shutil.copyfile(seed, tmp_path / f"{number}-seed-{seed.name}")
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        alone = collect_segmented([tmp_path], dt.UTC, None, None, Helper())
+        lines = [r.getMessage() for r in caplog.records]
+        caplog.clear()
+        forks = counted_forks(monkeypatch)
+        monkeypatch.setattr(helper, "READ_PARTS", 100)  # a file per part
+        both = collect_segmented([tmp_path], dt.UTC, None, None, Helper())
+        shared = [r.getMessage() for r in caplog.records]
+    assert forks and len(lines) >= 3
+    assert shared == lines
+    assert both[0] == alone[0] and both[1][0] == alone[1][0]
 
 
 def test_a_helper_that_fails_costs_only_time(forks: list[int]) -> None:
