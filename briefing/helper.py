@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 # Parts a large day's files are read and segmented in, claimed by this process and a
 # helper in turn: enough that the two end within a part of each other, each of
-# READ_PART_FILES files or more (a part has its own term indexes to join).
+# READ_PART_FILES files or more where there are four such parts (a part has its own
+# term indexes to join).
 READ_PARTS = 32
 READ_PART_FILES = 1000
 # Files or articles from which a helper pays: on two cores a generated day of 200
@@ -349,7 +350,8 @@ class Helper:
         if not _can_fork(len(paths)):
             return [_read_segmented(paths, zone, max_file_bytes, {}, window)]
         manifests = _manifests(paths, zone)
-        size = max(-(-len(paths) // READ_PARTS), READ_PART_FILES)
+        # (at least four parts: a day of a few hundred files is shared too)
+        size = max(-(-len(paths) // READ_PARTS), min(READ_PART_FILES, -(-len(paths) // 4)))
         parts = [paths[start : start + size] for start in range(0, len(paths), size)]
         words = WordAnalyser()  # (after the fork, each process has its own)
 

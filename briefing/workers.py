@@ -12,6 +12,7 @@ article alone), so a brief built on a cluster is byte for byte the one-machine b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import logging
@@ -128,12 +129,21 @@ def join_parts(parts: Iterable[Segmented | SegmentedColumns]) -> Segmented:
     from briefing.segment import SentenceColumns
 
     listed = list(parts)
-    sentences: list[Sentence] = []
-    for part, _, _, _ in listed:
-        sentences.extend(part.sentences() if isinstance(part, SentenceColumns) else part)
     ranks = [rank for _, rank, _, _ in listed]
     terms = join_term_indexes([index for _, _, index, _ in listed])
     stems = join_term_indexes([index for _, _, _, index in listed])
+    # Parts unpickled apart hold a copy each of the stems they share: their sentences
+    # keep the day's one string of each (tens of MB on a day of many parts).
+    same = dict(zip(stems.vocabulary, stems.vocabulary, strict=True))
+    sentences: list[Sentence] = []
+    for part, _, _, _ in listed:
+        if isinstance(part, SentenceColumns):
+            words = part.words
+            vocabulary = tuple([same.get(stem, stem) for stem in words.vocabulary])
+            part = part._replace(words=dataclasses.replace(words, vocabulary=vocabulary))
+            sentences.extend(part.sentences())
+        else:
+            sentences.extend(part)
     return sentences, np.concatenate(ranks) if ranks else np.zeros(0), terms, stems
 
 
