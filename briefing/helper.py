@@ -1,12 +1,13 @@
-"""The per-article stages on both of a machine's cores: a forked helper takes half.
+"""The per-article stages on both of a machine's cores: a forked helper shares them.
 
 Reading and cleaning the files, then segmenting, stemming and ranking each article
 within itself, are half of a large day's build, and each article needs only itself. On
-Linux with a second core free, a large day's work is cut in two halves of about equal
-text: this process does the first, a forked copy of it the second, and sends back its
-articles (or sentences, as columns) pickled through a pipe, which costs a small share
-of the work it saves. The same goes for
-the duplicates' keys and for the blocks of the neighbour searches (`Helper.each`). What
+Linux with a second core free, a large day's files are cut into parts that this process
+claims from the front and a forked copy of it from the back, one at a time, each reading
+and segmenting its part in one go (`Helper.read_segmented`); the helper writes each
+part's answer, pickled, to a shared memory file as soon as it is done, which costs a
+small share of the work it saves. The blocks of the neighbour searches, the topics'
+TextRank and the stories' clustering are shared the same way (`Helper.each`). What
 compares articles stays in this process, as on a Dask cluster (`workers.py`), and every
 part's result is the same wherever it is computed, so the brief is byte for byte the
 one a single process builds.
@@ -14,8 +15,10 @@ one a single process builds.
 The helper lives only while it works: it dies with this process (the kernel kills it
 when its parent goes, `PR_SET_PDEATHSIG`), takes the default action on every signal a
 run is sent, and prints nothing; what it logs travels back and is logged here, after
-this half's own lines, so the warnings read as one process would write them. A helper
-that fails or is killed costs only time: its half is then done here.
+this process's own lines and in the parts' order, so the warnings read as one process
+would write them. A helper that fails or is killed costs only time: what it left is
+then done here. (`file_articles` and `segment_articles`, for the Python API's separate
+stages, still cut their work in two halves.)
 """
 
 from __future__ import annotations
@@ -315,7 +318,7 @@ class Helper:
     def each(
         self, task: Callable[[_Item], _Result], items: Sequence[_Item], size: int | None = None
     ) -> list[_Result]:
-        """`[task(item) for item in items]`, the later half in a helper on a large day
+        """`[task(item) for item in items]`, shared with a helper on a large day
         (`size`: the articles the work covers; by default, one per item)."""
         if len(items) < 2 or not _can_fork(len(items) if size is None else size):
             return [task(item) for item in items]

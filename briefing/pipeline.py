@@ -157,7 +157,7 @@ def brief_from_articles(
     """Every stage after reading, in order: segment → route → rank → stories (→ novelty,
     with a history) → compose (→ the timeline, when asked for). Each article is segmented
     and ranked within itself by `workers` (a Dask cluster), or here with a forked helper
-    taking half of a large day, unless it was as it was read (`segmented`)."""
+    sharing a large day, unless that was done as it was read (`segmented`)."""
     held = [segmented] if segmented is not None else []
     return _brief(articles, topics, date, per_topic, title, history, timeline, workers, held)
 

@@ -253,7 +253,7 @@ def find_stories(
     consume: bool = False,
 ) -> Stories:
     """The day's stories: every article in one, the stories most outlets carry first.
-    `each` searches a large day's candidate pairs (`Workers.each`: half in a helper).
+    `each` searches a large day's candidate pairs (`Workers.each`: shared with a helper).
     `counts` is routing's article-by-term count matrix (headline and body content stems),
     which the stories' vectors are made from (in its own arrays with `consume`, when
     it is not needed after); without it they are counted here.
