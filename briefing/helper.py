@@ -253,6 +253,7 @@ def _shared_map(task: Callable[[_Item], _Result], items: Sequence[_Item]) -> lis
             while (index := claims.take(False)) is not None:
                 mine[index] = task(items[index])
 
+        # (`finished` only says the helper ended well: its lines come with each answer)
         _, finished = _beside(here, _answer_claims, task, items, claims, answers)
         theirs = _answers_in(answers) if finished is not None else []
     finally:
@@ -349,13 +350,14 @@ class Helper:
         the faster. Each keeps one word analyser for all its parts, whose memo of a
         day's words would otherwise be learnt again for every part."""
         from briefing.segment import WordAnalyser
+        from briefing.workers import cut
 
         if not _can_fork(len(paths)):
             return [_read_segmented(paths, zone, max_file_bytes, {}, window)]
         manifests = _manifests(paths, zone)
         # (at least four parts: a day of a few hundred files is shared too)
         size = max(-(-len(paths) // READ_PARTS), min(READ_PART_FILES, -(-len(paths) // 4)))
-        parts = [paths[start : start + size] for start in range(0, len(paths), size)]
+        parts = list(cut(paths, size))
         words = WordAnalyser()  # (after the fork, each process has its own)
 
         def read_part(part: list[Path]) -> ReadPart:

@@ -48,6 +48,15 @@ def index_terms(term_lists: Sequence[Sequence[str]]) -> TermIndex:
     return TermIndex(vocabulary=tuple(column), ids=ids, starts=starts)
 
 
+def first_appearances(ids: np.ndarray, count: int) -> np.ndarray:
+    """The ids among 0 .. count - 1 that occur in `ids`, in the order of their first
+    occurrence: how the day's indexes number their words."""
+    first = np.full(count, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))  # where each id first occurs
+    used = np.flatnonzero(first < len(ids))
+    return used[np.argsort(first[used], kind="stable")]
+
+
 def index_words(words: SentenceWords) -> tuple[TermIndex, TermIndex]:
     """A segmented part's `TermIndex` of its terms (the same as `index_terms` of its
     sentences' terms: numbered by first appearance) and of all its stems."""
@@ -55,10 +64,7 @@ def index_words(words: SentenceWords) -> tuple[TermIndex, TermIndex]:
     counted = np.zeros(len(words.content) + 1, dtype=np.int64)
     np.cumsum(words.content, out=counted[1:])
     starts = counted[words.starts]  # where each sentence's terms begin among the terms
-    first = np.full(len(words.vocabulary), len(chosen), dtype=np.int64)
-    np.minimum.at(first, chosen, np.arange(len(chosen)))  # where each term first appears
-    used = np.flatnonzero(first < len(chosen))
-    order = used[np.argsort(first[used], kind="stable")]
+    order = first_appearances(chosen, len(words.vocabulary))
     place = np.full(len(words.vocabulary), -1, dtype=np.int32)
     place[order] = np.arange(len(order), dtype=np.int32)
     vocabulary = tuple(words.vocabulary[i] for i in order.tolist())
@@ -124,10 +130,7 @@ def terms_matrix(
     for bit, its columns numbered by first appearance in these rows. (`dtype`: of the
     counts; float32 holds counts exactly in half the memory.)"""
     count = len(vocabulary)
-    first = np.full(count, len(ids), dtype=np.int64)
-    np.minimum.at(first, ids, np.arange(len(ids)))  # where each term first appears
-    used = np.flatnonzero(first < len(ids))
-    order = used[np.argsort(first[used], kind="stable")]
+    order = first_appearances(ids, count)
     index_type = np.int32 if len(ids) < np.iinfo(np.int32).max else np.int64
     column = np.full(count, -1, dtype=index_type)
     column[order] = np.arange(len(order), dtype=index_type)

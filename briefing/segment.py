@@ -334,16 +334,13 @@ def keep_words(words: SentenceWords, rows: np.ndarray) -> SentenceWords:
     """The stems of the sentences of `rows` (a bool per sentence), numbered as segmenting
     those sentences alone numbers them: by first appearance (`WordAnalyser` numbers a
     stem when it first meets it in the text)."""
-    from briefing.rank import runs
+    from briefing.rank import first_appearances, runs
 
     chosen = np.flatnonzero(rows)
     lengths = words.starts[chosen + 1] - words.starts[chosen]
     places = runs(words.starts[chosen], lengths)
     ids = words.ids[places]
-    first = np.full(len(words.vocabulary), len(ids), dtype=np.int64)
-    np.minimum.at(first, ids, np.arange(len(ids)))  # where each stem first appears
-    used = np.flatnonzero(first < len(ids))
-    order = used[np.argsort(first[used], kind="stable")]
+    order = first_appearances(ids, len(words.vocabulary))
     place = np.zeros(len(words.vocabulary), dtype=np.int32)
     place[order] = np.arange(len(order), dtype=np.int32)
     starts = np.zeros(len(chosen) + 1, dtype=np.int64)
