@@ -318,3 +318,31 @@ def test_connected_groups_are_scipys_connected_components_numbered_alike() -> No
         found_count, found_label = stories_module.connected_groups(links)
         assert found_count == count
         np.testing.assert_array_equal(found_label, label)
+
+
+def _same_partition(left: np.ndarray, right: np.ndarray) -> bool:
+    pairs = set(zip(left.tolist(), right.tolist(), strict=True))
+    return len(pairs) == len(set(left.tolist())) == len(set(right.tolist()))
+
+
+def test_flat_average_linkage_is_scipys_average_linkage_cut_at_the_same_height() -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.default_rng(7)
+    cutoff = 1.0 - LINK + 1e-9
+    for case in range(1500):
+        n = int(rng.integers(3, 70))
+        count = n * (n - 1) // 2
+        if case % 3 == 0:  # distances as the stories' cosines give them
+            condensed = 1.0 - rng.random(count) * 0.4
+        elif case % 3 == 1:  # many exact ties, and heights at the cutoff
+            condensed = np.round(rng.random(count) * 8) / 8 * 1.76
+        else:  # pairs too far apart in time (1.0) among close ones
+            condensed = np.where(rng.random(count) < 0.5, 1.0, rng.random(count) * 0.9)
+        rows, cols = np.triu_indices(n, k=1)
+        square = np.full((n, n), np.inf)
+        square[rows, cols] = square[cols, rows] = condensed
+        expected = fcluster(linkage(condensed, method="average"), t=cutoff, criterion="distance")
+        found = stories_module.flat_average_linkage(square, cutoff)
+        assert _same_partition(found, expected), case
+        assert all(found[found == value].min() == value for value in found)
