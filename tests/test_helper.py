@@ -112,7 +112,7 @@ def test_warnings_of_files_read_in_parts_by_two_processes_come_in_the_files_orde
         lines = [r.getMessage() for r in caplog.records]
         caplog.clear()
         forks = counted_forks(monkeypatch)
-        monkeypatch.setattr(helper, "READ_PARTS", 100)  # a file per part
+        monkeypatch.setattr(helper, "READ_SHARE", 1000)  # a file per part
         monkeypatch.setattr(helper, "READ_PART_FILES", 1)
         both = collect_segmented([tmp_path], dt.UTC, None, None, Helper())
         shared = [r.getMessage() for r in caplog.records]
