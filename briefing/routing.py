@@ -207,8 +207,17 @@ def _strongest(matrix: sparse.csr_array, keep: int, first_row: int = 0) -> spars
     and sorting them all at once took several copies of it. (`first_row`: the number
     of the matrix's first row, when it is a block of a larger one's.)"""
     matrix = matrix.tocsr()
+    return _matrix([_strongest_entries(matrix, keep, first_row)], matrix.shape)
+
+
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray]  # a sparse matrix's values, rows, columns
+
+
+def _strongest_entries(matrix: sparse.csr_array, keep: int, first_row: int = 0) -> Entries:
+    """`_strongest` as its entries, in the order the matrix is made from them (rows
+    numbered from 0 in `matrix`)."""
     indptr, data = matrix.indptr, matrix.data
-    rows, places = [], []
+    rows, places = [np.zeros(0, dtype=matrix.indices.dtype)], [np.zeros(0, dtype=np.int64)]
     for start in range(0, matrix.shape[0], _STRONGEST_ROWS):
         stop = min(start + _STRONGEST_ROWS, matrix.shape[0])
         low, high = int(indptr[start]), int(indptr[stop])
@@ -221,37 +230,38 @@ def _strongest(matrix: sparse.csr_array, keep: int, first_row: int = 0) -> spars
         chosen = order[rank < keep]
         rows.append(row[chosen])
         places.append(chosen + low)
-    if not rows:
-        return sparse.csr_array(matrix.shape)
     row, place = np.concatenate(rows), np.concatenate(places)
-    return sparse.csr_array((data[place], (row, matrix.indices[place])), shape=matrix.shape)
+    return data[place], row, matrix.indices[place]
+
+
+def _matrix(parts: Sequence[Entries], shape: tuple[int, int]) -> sparse.csr_array:
+    """The CSR matrix of entries given in parts, one after the other."""
+    if not parts:
+        return sparse.csr_array(shape)
+    data, rows, columns = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+    return sparse.csr_array((data, (rows, columns)), shape=shape)
 
 
 _STRONGEST_ROWS = 1 << 12  # rows sorted at once
 
 
-def _strongest_columns(matrix: sparse.csr_array, keep: int) -> sparse.csr_array:
-    """`_strongest(matrix.T.tocsr(), keep)`: each column's `keep` largest entries, as
-    the rows of the transposed matrix, a block of columns at a time, so that no
-    transposed copy of the whole matrix is made."""
+def _column_blocks(matrix: sparse.csr_array) -> list[tuple[int, int]]:
+    """Blocks of columns holding about _STRONGEST_ENTRIES entries each."""
     columns = matrix.shape[1]
     users = np.bincount(matrix.indices, minlength=columns)
-    # Blocks of columns holding about _STRONGEST_ENTRIES entries each.
     bounds = np.searchsorted(np.cumsum(users), np.arange(0, matrix.nnz, _STRONGEST_ENTRIES))
-    bounds = distinct(np.concatenate([bounds[1:], [columns]]))
-    data, terms, rows = [], [], []
-    low = 0
-    for high in bounds.tolist():
-        block = _strongest(matrix[:, low:high].T.tocsr(), keep, first_row=low).tocoo()
-        data.append(block.data)
-        terms.append(block.row + low)
-        rows.append(block.col)
-        low = high
-    triples = (np.concatenate(data), (np.concatenate(terms), np.concatenate(rows)))
-    return sparse.csr_array(triples, shape=(columns, matrix.shape[0]))
+    bounds = distinct(np.concatenate([[0], bounds[1:], [columns]])).tolist()
+    return list(itertools.pairwise(bounds))
 
 
-_STRONGEST_ENTRIES = 1 << 22  # entries of a block of columns sorted at once
+def _strongest_in_columns(matrix: sparse.csr_array, keep: int, low: int, high: int) -> Entries:
+    """The entries of `_strongest(matrix.T.tocsr(), keep)` in the columns low .. high
+    (as rows of the transposed matrix), cut from `matrix` without transposing it whole."""
+    data, rows, columns = _strongest_entries(matrix[:, low:high].T.tocsr(), keep, first_row=low)
+    return data, rows + low, columns
+
+
+_STRONGEST_ENTRIES = 1 << 21  # entries of a block of columns sorted at once
 
 
 def _nearest_through_terms(
@@ -267,14 +277,7 @@ def _nearest_through_terms(
     (on a large day, half of them in a helper): a block's rows depend on it alone.
     """
     n = vectors.shape[0]
-
-    def strongest(by_columns: bool) -> sparse.csr_array:
-        if by_columns:
-            return _strongest_columns(vectors, TERM_POSTINGS)  # terms x articles
-        return _strongest(vectors, STRONGEST_TERMS)
-
-    # The two sorts of the whole matrix, one of them in a helper on a large day.
-    queries, postings = (each or each_here)(strongest, [False, True], n)
+    queries, postings = _strongest_both(vectors, each)
 
     def search(start: int) -> tuple[np.ndarray, np.ndarray]:
         return _near_block(vectors, queries, postings, start, block, k)
@@ -283,6 +286,34 @@ def _nearest_through_terms(
     if not found:
         return np.zeros((0, k), dtype=np.int64), np.zeros((0, k))
     return np.concatenate([i for i, _ in found]), np.concatenate([w for _, w in found])
+
+
+def _strongest_both(
+    vectors: sparse.csr_array, each: Each | None = None
+) -> tuple[sparse.csr_array, sparse.csr_array]:
+    """The articles' strongest terms (`_strongest`) and the terms' strongest articles
+    (`_strongest` of the transposed matrix), by `each` in blocks of rows and of columns
+    (no transposed copy of the whole matrix is made): on a large day
+    this process sorts blocks of rows while a helper sorts blocks of columns, and the two
+    meet where the blocks run out (with one task each, the sorting of the columns, 70%
+    more work, was waited for)."""
+    n, terms = vectors.shape
+    rows = [(low, min(low + _QUERY_ROWS, n)) for low in range(0, n, _QUERY_ROWS)]
+    blocks = [(False, low, high) for low, high in rows]
+    blocks += [(True, low, high) for low, high in _column_blocks(vectors)]
+
+    def strongest(block: tuple[bool, int, int]) -> Entries:
+        by_columns, low, high = block
+        if by_columns:
+            return _strongest_in_columns(vectors, TERM_POSTINGS, low, high)
+        data, row, column = _strongest_entries(vectors[low:high], STRONGEST_TERMS, low)
+        return data, row + low, column
+
+    found = (each or each_here)(strongest, blocks, n)
+    return _matrix(found[: len(rows)], (n, terms)), _matrix(found[len(rows) :], (terms, n))
+
+
+_QUERY_ROWS = 4 * _STRONGEST_ROWS  # rows of a block of `_strongest_both`' queries
 
 
 def _near_block(

@@ -484,17 +484,29 @@ def test_a_terms_share_of_documents_is_scipys_column_mean_of_binary_rows_bit_for
         np.testing.assert_array_equal(found, expected, strict=True)
 
 
-def test_each_columns_strongest_entries_are_those_of_the_transposed_matrix(
+def test_the_strongest_entries_of_rows_and_of_columns_found_in_blocks_are_those_found_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from briefing.helper import Helper
+
     monkeypatch.setattr(routing, "_STRONGEST_ENTRIES", 16)  # many blocks of columns
+    monkeypatch.setattr(routing, "_QUERY_ROWS", 5)  # and of rows
     rng = np.random.default_rng(4)
     for case in range(150):
         matrix = random_counts(rng, ties=case % 2 == 0)
         matrix.data /= matrix.data.max()
-        keep = int(rng.integers(1, 12))
-        expected = routing._strongest(matrix.T.tocsr(), keep)
-        assert_same_matrix(routing._strongest_columns(matrix, keep), expected)
+        queries, postings = routing._strongest_both(matrix)
+        assert_same_matrix(queries, routing._strongest(matrix, routing.STRONGEST_TERMS))
+        expected = routing._strongest(matrix.T.tocsr(), routing.TERM_POSTINGS)
+        assert_same_matrix(postings, expected)
+    # The blocks shared with a helper (a large day's size) give the same matrices.
+    matrix = random_counts(rng, ties=True)
+    matrix.data /= matrix.data.max()
+    shared = routing._strongest_both(
+        matrix, lambda task, items, _: Helper().each(task, items, 10**6)
+    )
+    for found, expected in zip(shared, routing._strongest_both(matrix), strict=True):
+        assert_same_matrix(found, expected)
 
 
 def test_each_sentences_evidence_is_its_keywords_or_its_headlines_then_its_learned_terms(
