@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 # Parts a large day's files are read and segmented in, claimed by this process from the
 # front and by a helper from the back: each a READ_SHARE-th of what is left of its half,
 # so that they shrink towards the middle, where the two meet, down to READ_PART_FILES
-# files, or an eighth of a smaller day (a part has its own term indexes to join). The
+# files, or a quarter of a smaller day (a part has its own term indexes to join). The
 # first to run out of parts then waits for a small one: with 32 parts of equal size the
 # main process waited from nothing to a second (a part's time) at 100,000 articles.
 READ_SHARE = 4
@@ -379,7 +379,7 @@ class Helper:
 def _parts(paths: list[Path]) -> Iterator[list[Path]]:
     """The files in parts shrinking from both ends towards the middle (READ_SHARE)."""
     back = len(paths) // 2
-    least = min(READ_PART_FILES, -(-len(paths) // 8))
+    least = min(READ_PART_FILES, -(-len(paths) // 4))
     sizes = _shrinking(len(paths) - back, least) + _shrinking(back, least)[::-1]
     start = 0
     for size in sizes:
