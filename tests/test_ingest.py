@@ -509,3 +509,19 @@ def test_a_short_headline_repeated_in_the_body_is_dropped_there() -> None:
     article = parse("Strike ends\n\nStrike ends\n\nShips were unloaded by Monday evening.")
     assert article.title == "Strike ends"
     assert article.paragraphs == ("Ships were unloaded by Monday evening.",)
+
+
+def test_an_articles_plain_words_are_its_runs_of_letters_and_digits_case_folded() -> None:
+    import random
+    import re
+
+    from briefing.ingest import _COMMON_MARKS, _plain_words
+
+    letters = "abcXYZ019 _-.,'\n\t" + "".join(_COMMON_MARKS) + "éÉßøİ½²٣ツ\u0301\u2009"
+    rng = random.Random(5)
+    for case in range(3000):
+        text = "".join(rng.choice(letters) for _ in range(rng.randrange(0, 40)))
+        if case % 3 == 0:  # ASCII apart from the common marks
+            text = "".join(c for c in text if c.isascii() or c in _COMMON_MARKS)
+        expected = " ".join(re.findall(r"[^\W_]+", text.casefold()))
+        assert _plain_words(text) == expected, repr(text)
