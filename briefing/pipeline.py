@@ -29,7 +29,7 @@ from briefing.model import History
 from briefing.novelty import assess_novelty
 from briefing.options import DEFAULT_NOVELTY_DAYS, DEFAULT_PER_TOPIC
 from briefing.rank import rank_sentences
-from briefing.routing import article_term_counts, route_sentences
+from briefing.routing import article_term_counts, headline_words, route_sentences
 from briefing.stories import find_stories
 from briefing.timeline import build_timeline
 from briefing.timewindow import Window, places_in_window
@@ -179,13 +179,16 @@ def _brief(
     sentences, article_rank, terms, stems = (
         segmented.pop() if segmented else workers.segment_articles(articles)
     )
-    term_counts = article_term_counts(articles, sentences, terms)  # routing's, the stories'
+    headlines = headline_words(articles)  # (stemmed once, for the counts and for routing)
+    term_counts = article_term_counts(articles, sentences, terms, headlines)  # the stories' too
     # The stories and routing's neighbours ran in helpers beside routing on a large day:
     # 16% faster at 20,000 articles, but 66% more real memory (their working sets on top
     # of routing's, and the pages routing touched copied). They run here, in turn; only
     # their neighbour searches (block by block) and the stories' clustering of linked
     # groups share a helper (`workers.each`).
-    routing = route_sentences(articles, sentences, topics, term_counts, terms, workers.each, stems)
+    routing = route_sentences(
+        articles, sentences, topics, term_counts, terms, workers.each, stems, headlines
+    )
     del stems  # only routing looks in the day's stems (150 MB at 100,000 articles)
     ranking = rank_sentences(
         sentences, routing, len(topics.topics), article_rank, terms, workers.each

@@ -678,15 +678,30 @@ class TopicEvidence(Sequence[tuple[str, ...]]):
     __hash__ = None  # type: ignore[assignment]  # (a sequence made to be read, not hashed)
 
 
+HeadlineWords = list[tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def headline_words(articles: list[Article]) -> HeadlineWords:
+    """Each headline's stems and its content words' stems (`WordAnalyser.stems`): routing
+    finds keywords in the first, the article term counts count the second, and the
+    day's headlines are stemmed once for both."""
+    words = WordAnalyser()  # (a day's headlines repeat their words too)
+    return [words.stems(article.title) for article in articles]
+
+
 def article_term_counts(
-    articles: list[Article], sentences: list[Sentence], terms: TermIndex | None = None
+    articles: list[Article],
+    sentences: list[Sentence],
+    terms: TermIndex | None = None,
+    headlines: HeadlineWords | None = None,
 ) -> tuple[sparse.csr_array, list[str]]:
     """Articles x terms: how often each article's headline and sentences use each content
     stem, and the term of each column. Routing's neighbour search and learned terms are
     made from it, and the day's stories (`stories.find_stories`). `terms`: the day's
-    `TermIndex`, when made already (the sentences in article order, as segmented)."""
-    words = WordAnalyser()  # (a day's headlines repeat their words too)
-    titles = [words.stems(article.title)[1] for article in articles]
+    `TermIndex`, when made already (the sentences in article order, as segmented), and
+    `headlines` its `headline_words`."""
+    headlines = headline_words(articles) if headlines is None else headlines
+    titles = [content for _, content in headlines]
     terms = index_terms([s.terms for s in sentences]) if terms is None else terms
     known = dict(zip(terms.vocabulary, itertools.count()))
     vocabulary = list(terms.vocabulary)
@@ -730,19 +745,21 @@ def route_sentences(
     terms: TermIndex | None = None,
     each: Each | None = None,
     stems: TermIndex | None = None,
+    headline_stems: HeadlineWords | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
     `term_counts` (`article_term_counts`) and `terms` (the `TermIndex`): the day's, when
     already made; `each` searches a large day's neighbours (`Workers.each`); `stems`:
-    the `TermIndex` of the sentences' stems, which keywords are found in."""
+    the `TermIndex` of the sentences' stems, which keywords are found in, and
+    `headline_stems` the day's `headline_words`, when made already."""
     k = len(topics.topics)
     n = len(sentences)
     matcher = KeywordMatcher(topics)
     stems = index_terms([s.stems for s in sentences]) if stems is None else stems
     of_article = np.fromiter((s.article for s in sentences), np.int64, n)
-    words = WordAnalyser()
-    headlines = index_terms([words.stems(article.title)[0] for article in articles])
+    headline_stems = headline_words(articles) if headline_stems is None else headline_stems
+    headlines = index_terms([every for every, _ in headline_stems])
     barred, barred_articles = _exclusions(topics, stems, headlines, of_article)
     # The (sentence, topic, keyword) of every keyword found, in that order; an excluded
     # sentence's keywords are no evidence for the topic.
