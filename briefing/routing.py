@@ -261,7 +261,7 @@ def _strongest_in_columns(matrix: sparse.csr_array, keep: int, low: int, high: i
     return data, rows + low, columns
 
 
-_STRONGEST_ENTRIES = 1 << 21  # entries of a block of columns sorted at once
+_STRONGEST_ENTRIES = 1 << 20  # entries of a block of columns sorted at once
 
 
 def _nearest_through_terms(
@@ -313,7 +313,7 @@ def _strongest_both(
     return _matrix(found[: len(rows)], (n, terms)), _matrix(found[len(rows) :], (terms, n))
 
 
-_QUERY_ROWS = 4 * _STRONGEST_ROWS  # rows of a block of `_strongest_both`' queries
+_QUERY_ROWS = _STRONGEST_ROWS  # rows of a block of `_strongest_both`' queries
 
 
 def _near_block(
