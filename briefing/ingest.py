@@ -276,7 +276,7 @@ def _is_notice_or_caption(text: str) -> bool:
     )
 
 
-_ASCII_DIGITS = "0123456789"
+_ASCII_DIGITS = b"0123456789"  # (deleted from a line's bytes: counted in one C pass)
 
 
 def _is_ticker_line(text: str) -> bool:
@@ -286,7 +286,7 @@ def _is_ticker_line(text: str) -> bool:
         # (`mostly_figures`' own count) is prose, decided without scanning it for runs,
         # and most lines have fewer than the three always needed (counted before the
         # line is split into words).
-        digits = sum(map(text.count, _ASCII_DIGITS))
+        digits = len(text) - len(text.encode("ascii").translate(None, _ASCII_DIGITS))
         if digits < 3 or digits < int(0.5 * len(text.split())) + 1:
             return False
     return mostly_figures(text, 0.5, at_least=3)
