@@ -23,6 +23,8 @@ from briefing.model import Article, Brief, Item, Story
 from briefing.options import DEFAULT_FOOTNOTES, FootnoteStyle, Format
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import jinja2
 
 log = logging.getLogger(__name__)
@@ -420,7 +422,43 @@ def _source_json(article: Article) -> dict[str, Any]:
 
 def render_json(brief: Brief, explain: bool = False) -> str:
     """The contract other tools rely on; `sources` lists every article read. With
-    `explain`, each item also says why it was picked."""
+    `explain`, each item also says why it was picked.
+
+    The text is `json.dumps(brief_json(brief, explain), ensure_ascii=False, indent=2)`,
+    with the sources written by `_sources_text`: the standard library indents in Python,
+    which took 0.6 s for the 100,000 sources of a large day, against 0.1 s."""
+    text = json.dumps(brief_json(brief, explain, sources=False), ensure_ascii=False, indent=2)
+    place = json.dumps(_SOURCES_PLACE)
+    if text.count(place) != 1:  # (no other value can be the place, but never guess)
+        return json.dumps(brief_json(brief, explain), ensure_ascii=False, indent=2) + "\n"
+    return text.replace(place, _sources_text(brief.articles)) + "\n"
+
+
+_SOURCES_PLACE = "\x00sources\x00"  # where the sources go in the indented text
+
+
+def _sources_text(articles: Sequence[Article]) -> str:
+    """The sources' list as `json.dumps(indent=2)` writes it as a value of the brief's
+    top level: each string as its own encoder writes it (`encode_basestring`)."""
+    if not articles:
+        return "[]"
+    from json.encoder import encode_basestring
+
+    def value(text: str | None) -> str:
+        return "null" if text is None else encode_basestring(text)
+
+    entries = [
+        f'{{\n      "id": {value(a.id)},\n      "title": {value(a.title)},'
+        f'\n      "path": {value(a.path)},\n      "outlet": {value(a.outlet)},'
+        f'\n      "url": {value(a.url)},'
+        f'\n      "published": {value(a.published.isoformat() if a.published else None)}\n    }}'
+        for a in articles
+    ]
+    return "[\n    " + ",\n    ".join(entries) + "\n  ]"
+
+
+def brief_json(brief: Brief, explain: bool = False, *, sources: bool = True) -> dict[str, Any]:
+    """The data `render_json` writes (`sources`: with the list of every article read)."""
     topic_of = {
         item.sentence: section.topic.id for section in brief.sections for item in section.items
     }
@@ -450,7 +488,8 @@ def render_json(brief: Brief, explain: bool = False) -> str:
             }
             for top in brief.top_stories
         ],
-        "sources": [_source_json(a) for a in brief.articles],
+        # (without `sources`, the place `render_json` writes them in)
+        "sources": [_source_json(a) for a in brief.articles] if sources else _SOURCES_PLACE,
     }
     if brief.timeline:  # with --timeline
         data["timeline"] = [
@@ -477,7 +516,7 @@ def render_json(brief: Brief, explain: bool = False) -> str:
             }
             for story in brief.story_records
         ]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return data
 
 
 def render_explanation(brief: Brief) -> str:

@@ -289,6 +289,39 @@ def test_json_has_the_documented_shape(seeds_brief: Brief) -> None:
         assert set(source) == {"id", "title", "path", "outlet", "url", "published"}
 
 
+def test_json_is_the_standard_librarys_indented_text_of_the_brief(seeds_brief: Brief) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from briefing.render import brief_json
+
+    odd = [
+        ('Quotes " and \\ and \u2028', "tab\there", "a/b.txt", None, "http://x/?a=1&b=2", None),
+        ("Ünïcode — “curly” 中文 \x00\x1f", "", "p", "Outlet", None, dt.datetime(2026, 1, 2)),
+        ("\x00sources\x00", "sources", "\n", "", "", None),  # the place's own text
+    ]
+    articles = tuple(
+        dataclasses.replace(
+            seeds_brief.articles[0],
+            id=id_,
+            title=title,
+            path=path,
+            outlet=outlet,
+            url=url,
+            published=published.replace(tzinfo=dt.UTC) if published else None,
+        )
+        for id_, title, path, outlet, url, published in odd
+    )
+    for brief in (
+        seeds_brief,
+        dataclasses.replace(seeds_brief, articles=seeds_brief.articles + articles),
+        dataclasses.replace(seeds_brief, sections=(), top_stories=(), articles=()),
+    ):
+        for explain in (False, True):
+            expected = json.dumps(brief_json(brief, explain), ensure_ascii=False, indent=2)
+            assert render_json(brief, explain=explain) == expected + "\n"
+
+
 def test_json_items_match_the_brief(seeds_brief: Brief) -> None:
     data: dict[str, Any] = json.loads(render_json(seeds_brief))
     for topic, section in zip(data["topics"], seeds_brief.sections, strict=True):
