@@ -152,38 +152,41 @@ def find_article_files(sources: list[Path]) -> list[Path]:
     `sources.toml` manifests are skipped silently. Linked folders are followed, each
     folder read once (a link back up the tree is a warning, not a loop).
     """
-    found: list[tuple[Path, Path, bool]] = []  # each file, its folder, whether a link
+    found: list[tuple[Path, Path, str, bool]] = []  # each file, its folder and name, a link?
     for source in sources:
         try:
             is_dir, is_file = source.is_dir(), source.is_file()
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
         if is_dir:
-            walked = ((folder / name, folder, name, link) for folder, name, link in _walk(source))
-            listed = [entry for entry in walked if _is_article_file(entry[0])]
+            # (each file's path is made once it is known to be an article's: a day of
+            # 100,000 files made two paths a file, and spent half its listing there)
+            listed = [entry for entry in _walk(source) if _is_article_name(*entry[:2])]
             # In `sorted(paths)`'s order: by their parts (each folder's made once).
-            listed.sort(key=lambda entry: (*entry[1].parts, entry[2]))
-            found.extend((path, folder, link) for path, folder, _, link in listed)
+            listed.sort(key=lambda entry: (*entry[0].parts, entry[1]))
+            found.extend((folder / name, folder, name, link) for folder, name, link in listed)
         elif is_file:
-            if _is_article_file(source):
-                found.append((source, source.parent, True))
+            if _is_article_name(source.parent, source.name):
+                found.append((source, source.parent, source.name, True))
         else:
             raise InputError(f"{source}: no such file or folder")
     unique: list[Path] = []
     seen: set[str] = set()
     folders: dict[Path, str | None] = {}  # each folder resolved once, not once per file
-    for path, folder, link in found:
-        key = _real_path(path, folder, link, folders)
+    for path, folder, name, link in found:
+        key = _real_path(path, folder, name, link, folders)
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
 
 
-def _real_path(path: Path, parent: Path, link: bool, folders: dict[Path, str | None]) -> str:
+def _real_path(
+    path: Path, parent: Path, name: str, link: bool, folders: dict[Path, str | None]
+) -> str:
     """`str(path.resolve())`, its folder's (`parent`'s) part looked up in `folders`
     (filled as it goes): a file that is not a link (`link`: it may be one) resolves to
-    its resolved folder and its own name, with no system call of its own."""
+    its resolved folder and its own `name`, with no system call of its own."""
     if parent not in folders:
         try:
             folders[parent] = str(parent.resolve())
@@ -193,8 +196,8 @@ def _real_path(path: Path, parent: Path, link: bool, folders: dict[Path, str | N
     try:
         if link and path.is_symlink():
             return str(path.resolve())
-        if folder is not None and path.name not in ("", ".", ".."):
-            return os.path.join(folder, path.name)
+        if folder is not None and name not in ("", ".", ".."):
+            return os.path.join(folder, name)
         return str(path.resolve())
     except (OSError, RuntimeError):
         return str(path.absolute())
@@ -223,8 +226,11 @@ def _walk(top: Path) -> Iterator[tuple[Path, str, bool]]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = folder / entry.name
             try:
+                if entry.is_file():  # (most entries: no path made for them here)
+                    yield folder, entry.name, entry.is_symlink()
+                    continue
+                path = folder / entry.name
                 if entry.is_dir():
                     status = entry.stat()
                     key = (status.st_dev, status.st_ino)
@@ -233,22 +239,24 @@ def _walk(top: Path) -> Iterator[tuple[Path, str, bool]]:
                         continue
                     visited.add(key)
                     (linked if entry.is_symlink() else queue).append(path)
-                elif entry.is_file():
-                    yield folder, entry.name, entry.is_symlink()
                 elif entry.is_symlink():
                     log.warning("%s: skipped, a broken link", path)
                 else:
                     log.warning("%s: skipped, not a regular file", path)
             except OSError as exc:
+                path = folder / entry.name
                 log.warning("%s: skipped, cannot read it (%s)", path, exc.strerror or exc)
 
 
-def _is_article_file(path: Path) -> bool:
-    if path.name == MANIFEST_NAME:
+def _is_article_name(folder: Path, name: str) -> bool:
+    """Whether the file `name` in `folder` is an article's (a warning when its type is
+    unknown), from its name alone."""
+    if name == MANIFEST_NAME:
         return False
-    if reader_for(path) is None:
+    dot = name.rfind(".")  # (`Path.suffix`: a last dot neither first nor last)
+    if READERS.get(name[dot:].lower() if 0 < dot < len(name) - 1 else "") is None:
         known = ", ".join(ARTICLE_SUFFIXES)
-        log.warning("%s: skipped, unknown file type (expected %s)", path, known)
+        log.warning("%s: skipped, unknown file type (expected %s)", folder / name, known)
         return False
     return True
 
