@@ -36,6 +36,7 @@ from briefing.readers import (
     apply_manifest,
     load_manifest,
     reader_for,
+    reader_for_name,
 )
 from briefing.readers.common import describe_error
 from briefing.standalone import mostly_figures
@@ -253,8 +254,7 @@ def _is_article_name(folder: Path, name: str) -> bool:
     unknown), from its name alone."""
     if name == MANIFEST_NAME:
         return False
-    dot = name.rfind(".")  # (`Path.suffix`: a last dot neither first nor last)
-    if READERS.get(name[dot:].lower() if 0 < dot < len(name) - 1 else "") is None:
+    if reader_for_name(name) is None:
         known = ", ".join(ARTICLE_SUFFIXES)
         log.warning("%s: skipped, unknown file type (expected %s)", folder / name, known)
         return False

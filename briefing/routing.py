@@ -745,22 +745,22 @@ def route_sentences(
     terms: TermIndex | None = None,
     each: Each | None = None,
     stems: TermIndex | None = None,
-    headline_stems: HeadlineWords | None = None,
+    headlines: HeadlineWords | None = None,
 ) -> Routing:
     """Each sentence's topic, from its own keywords and learned terms weighed by how
     much its article is about the topic; None when the evidence is too weak.
     `term_counts` (`article_term_counts`) and `terms` (the `TermIndex`): the day's, when
     already made; `each` searches a large day's neighbours (`Workers.each`); `stems`:
     the `TermIndex` of the sentences' stems, which keywords are found in, and
-    `headline_stems` the day's `headline_words`, when made already."""
+    `headlines` the day's `headline_words`, when made already."""
     k = len(topics.topics)
     n = len(sentences)
     matcher = KeywordMatcher(topics)
     stems = index_terms([s.stems for s in sentences]) if stems is None else stems
     of_article = np.fromiter((s.article for s in sentences), np.int64, n)
-    headline_stems = headline_words(articles) if headline_stems is None else headline_stems
-    headlines = index_terms([every for every, _ in headline_stems])
-    barred, barred_articles = _exclusions(topics, stems, headlines, of_article)
+    headlines = headline_words(articles) if headlines is None else headlines
+    headline_index = index_terms([every for every, _ in headlines])
+    barred, barred_articles = _exclusions(topics, stems, headline_index, of_article)
     # The (sentence, topic, keyword) of every keyword found, in that order; an excluded
     # sentence's keywords are no evidence for the topic.
     hits = matcher.found_in(stems)
@@ -769,7 +769,7 @@ def route_sentences(
     np.add.at(counts, (hits[:, 0], hits[:, 1]), 1.0)  # distinct keywords per sentence
     headline_keywords: list[list[list[str]]] = [[[] for _ in range(k)] for _ in articles]
     headline_hits = np.zeros((len(articles), k))
-    for index, topic, keyword in matcher.found_in(headlines).tolist():
+    for index, topic, keyword in matcher.found_in(headline_index).tolist():
         headline_keywords[index][topic].append(matcher.name(topic, keyword))
         headline_hits[index, topic] += 1.0
     headline_hits[barred_articles] = 0.0

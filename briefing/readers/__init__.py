@@ -37,7 +37,14 @@ SINGLE_ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
 def reader_for(path: Path) -> Reader | None:
-    return READERS.get(path.suffix.lower())
+    return reader_for_name(path.name)
+
+
+def reader_for_name(name: str) -> Reader | None:
+    """`reader_for` a file's name alone (its `Path.suffix`: from a last dot that is
+    neither its first nor its last character), without making a path of it."""
+    dot = name.rfind(".")
+    return READERS.get(name[dot:].lower() if 0 < dot < len(name) - 1 else "")
 
 
 __all__ = [
@@ -49,4 +56,5 @@ __all__ = [
     "apply_manifest",
     "load_manifest",
     "reader_for",
+    "reader_for_name",
 ]
