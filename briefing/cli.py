@@ -169,36 +169,46 @@ def build(explain: bool, quiet: bool, verbose: bool, **options: Any) -> None:
       briefing build --archive out/archive.sqlite --window 24h
     """
     set_verbosity(quiet, verbose)
-    from briefing.settings import find_config, plan_brief
+    from briefing.helper import pdf_press
 
-    config = find_config(options["config_path"], required=False)
-    defaults = DEFAULT_SOURCES if all(p.is_dir() for p in DEFAULT_SOURCES) else ()
-    plan = plan_brief(options, config, default_sources=defaults)
-    if not plan.sources and plan.archive is None:
-        raise InputError(
-            "nothing to build from: give folders or article files (briefing build DIR), "
-            "--archive, a config with sources, or start a job folder with `briefing init`"
+    # WeasyPrint is imported on the other core from here on, while the brief is planned
+    # and built (`PdfPress`), unless the command line asks for formats without a PDF.
+    formats_asked = (options["format_text"] or "pdf").lower()
+    with pdf_press("pdf" in formats_asked) as press:
+        from briefing.settings import find_config, plan_brief
+
+        config = find_config(options["config_path"], required=False)
+        defaults = DEFAULT_SOURCES if all(p.is_dir() for p in DEFAULT_SOURCES) else ()
+        plan = plan_brief(options, config, default_sources=defaults)
+        if not plan.sources and plan.archive is None:
+            raise InputError(
+                "nothing to build from: give folders or article files (briefing build DIR), "
+                "--archive, a config with sources, or start a job folder with `briefing init`"
+            )
+        if press is not None and ("pdf" not in plan.formats or plan.out == STDOUT):
+            press.close()  # the config's formats, or stdout, want no PDF
+            press = None
+        from briefing.job import build_planned
+
+        brief = build_planned(plan)
+        if plan.out == STDOUT:
+            _print_brief(brief, plan.formats, plan.footnotes, explain)
+            if plan.history is not None:
+                from briefing.history import record_brief
+
+                record_brief(plan.history, brief)
+            return
+        from briefing.write import write_brief
+
+        written = write_brief(
+            brief,
+            plan.out,
+            plan.formats,
+            footnotes=plan.footnotes,
+            explain=explain,
+            history=plan.history,
+            press=press,
         )
-    from briefing.job import build_planned
-
-    brief = build_planned(plan)
-    if plan.out == STDOUT:
-        _print_brief(brief, plan.formats, plan.footnotes, explain)
-        if plan.history is not None:
-            from briefing.history import record_brief
-
-            record_brief(plan.history, brief)
-        return
-    from briefing.write import write_brief
-
-    written = write_brief(
-        brief,
-        plan.out,
-        plan.formats,
-        footnotes=plan.footnotes,
-        explain=explain,
-        history=plan.history,
-    )
     if not quiet:
         for path in written:
             click.echo(str(path))

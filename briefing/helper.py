@@ -23,6 +23,7 @@ stages, still cut their work in two halves.)
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import fcntl
@@ -91,7 +92,7 @@ def halfway(sizes: Sequence[int]) -> int:
 class _Child(Generic[_Result]):
     """A forked copy of this process computing one call, and the pipe of its answer."""
 
-    def __init__(self, task: Callable[..., _Result], *args: Any) -> None:
+    def __init__(self, task: Callable[..., _Result], *args: Any, logs: bool = True) -> None:
         reading, writing = os.pipe()
         parent = os.getpid()
         self.pid = os.fork()
@@ -101,7 +102,10 @@ class _Child(Generic[_Result]):
                 os.close(reading)
                 _become_helper(parent)
                 with os.fdopen(writing, "wb") as answer:
-                    pickle.dump(_logged_call(task, *args), answer, pickle.HIGHEST_PROTOCOL)
+                    # (`logs`: collected with the result; a task that logs nothing of
+                    # briefing's need not load the workers' module for it)
+                    found = _logged_call(task, *args) if logs else (task(*args), [])
+                    pickle.dump(found, answer, pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)
@@ -374,6 +378,103 @@ class Helper:
         return join_parts(
             _split(_segment_part, (articles[:middle], 0), (articles[middle:], middle, True))
         )
+
+
+class PdfPress:
+    """WeasyPrint in a helper forked before the brief is built (`pdf_press`).
+
+    Importing WeasyPrint takes longer than building the seeds' brief, and the PDF is
+    wanted only at the end: the helper imports it on the other core meanwhile, waits for
+    the brief's page, and lays out the PDF while this process renders the other formats.
+    The page travels in a shared memory file and its length through a pipe, so handing
+    it over never waits for the helper. A press that fails or is killed costs only time:
+    the PDF is then laid out here, and is the same."""
+
+    def __init__(self) -> None:
+        self._child: _Child[bytes | None] | None = None
+        self._page: str | None = None
+        self._page_file = os.memfd_create("briefing-page", os.MFD_CLOEXEC)
+        reading, self._requests = os.pipe()
+        try:
+            self._child = _Child(_press, reading, self._requests, self._page_file, logs=False)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            os.close(reading)
+
+    def submit(self, page: str) -> None:
+        """Hand the helper the HTML page to lay out (`render_html(..., print_css=True)`)."""
+        self._page = page
+        data = page.encode("utf-8")
+        try:
+            written = 0
+            while written < len(data):
+                written += os.pwrite(self._page_file, data[written:], written)
+            os.write(self._requests, _LENGTH.pack(len(data)))
+        except OSError:  # the helper is gone: `pdf` lays the page out here
+            pass
+
+    def pdf(self) -> bytes:
+        """The submitted page's PDF, laid out by the helper or, if it failed, here."""
+        from briefing.pdf import html_to_pdf
+
+        if self._page is None:
+            raise ValueError("no page was submitted to the press")
+        answer = self._child.result() if self._child is not None else None
+        self._child = None
+        self.close()
+        data = answer[0] if answer is not None else None
+        if data is None:
+            log.debug("the PDF helper failed; the PDF is laid out here")
+            return html_to_pdf(self._page)
+        return data
+
+    def close(self) -> None:
+        """End the helper, if its PDF was not asked for, and free what it shared."""
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
+        for handle in (self._requests, self._page_file):
+            if handle >= 0:
+                os.close(handle)
+        self._requests = self._page_file = -1
+
+
+_LENGTH = struct.Struct("q")  # the page's length in bytes, the press's one request
+
+
+def _press(requests: int, spare: int, page_file: int) -> bytes | None:
+    """The press's side: import WeasyPrint, wait for a page, lay it out; None when this
+    process asked for nothing. (WeasyPrint's own log goes to its null handler, as here.)"""
+    os.close(spare)  # the request pipe's other end is this process's alone
+    import weasyprint  # noqa: F401 - the work done ahead of the brief
+
+    from briefing.pdf import html_to_pdf
+
+    with os.fdopen(requests, "rb") as stream:
+        request = stream.read(_LENGTH.size)
+    if len(request) < _LENGTH.size:  # this process ended, or closed the press unused
+        return None
+    (size,) = _LENGTH.unpack(request)
+    page = bytearray()
+    while len(page) < size and (chunk := os.pread(page_file, size - len(page), len(page))):
+        page += chunk
+    return html_to_pdf(page.decode("utf-8"))
+
+
+@contextlib.contextmanager
+def pdf_press(wanted: bool) -> Iterator[PdfPress | None]:
+    """A press while the brief is built and written, when a PDF is `wanted` and a helper
+    can be forked (a spare core, and no thread that could hold a lock); else None."""
+    if not (wanted and spare_cores() >= 1 and threading.active_count() == 1):
+        yield None
+        return
+    press = PdfPress()
+    try:
+        yield press
+    finally:
+        press.close()
 
 
 def _parts(paths: list[Path]) -> Iterator[list[Path]]:

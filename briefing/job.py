@@ -24,6 +24,7 @@ from briefing.errors import (
     read_input,
     read_input_text,
 )
+from briefing.helper import pdf_press
 from briefing.model import Brief, TopicSet
 from briefing.options import DEFAULT_NOVELTY_DAYS, FootnoteStyle, Format
 from briefing.timewindow import Window
@@ -178,9 +179,11 @@ def run_job(plan: JobPlan, log: RunLog, say: Say = _silent) -> None:
                 say(f"fetching {len(config.feeds)} feeds into {plan.archive}")
                 fetch_feeds(config, plan.archive, plan.zone)
             say(f"reading {', '.join(str(s) for s in [*plan.sources, plan.archive] if s)}")
-            brief = build_planned(plan)
-            say(f"rendering {', '.join(plan.formats)}")
-            outputs = render_outputs(brief, plan.formats, out, plan.footnotes)
+            # WeasyPrint is imported on the other core while the brief is built.
+            with pdf_press("pdf" in plan.formats) as press:
+                brief = build_planned(plan)
+                say(f"rendering {', '.join(plan.formats)}")
+                outputs = render_outputs(brief, plan.formats, out, plan.footnotes, press=press)
             names = ", ".join(p.name for p in outputs)
             log.add(f"briefing: info: wrote {names} from {len(brief.articles)} articles")
             outputs[log_path] = log.data()

@@ -15,8 +15,6 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import numpy as np
-
 from briefing import __version__
 from briefing.config import UNSAFE_CHARACTERS
 from briefing.model import Article, Brief, Item, Story
@@ -309,18 +307,9 @@ def markdown_page(markdown_text: str, title: str, date: str, *, print_css: bool 
 
 def render_pdf(brief: Brief) -> bytes:
     """PDF of the HTML brief; WeasyPrint is imported only when a PDF is asked for."""
-    import weasyprint
+    from briefing.pdf import html_to_pdf
 
-    class RefuseEveryURL(weasyprint.URLFetcher):
-        """Article text may carry links or images; a brief never fetches anything."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            raise ValueError(f"briefing does not fetch resources ({url})")
-
-    document = weasyprint.HTML(
-        string=render_html(brief, print_css=True), url_fetcher=RefuseEveryURL()
-    )
-    return document.write_pdf()
+    return html_to_pdf(render_html(brief, print_css=True))
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -373,7 +362,7 @@ def article_leaning(brief: Brief, article: int) -> dict[str, Any]:
 
     def leans_to(index: int) -> str:
         row = routing.affinity[index]
-        best = int(np.argmax(row))
+        best = int(row.argmax())
         return topics[best].id if best < len(topics) else "none"
 
     neighbours = [

@@ -23,10 +23,14 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.errors import InputError, RunLockedError
 from briefing.model import Brief
 from briefing.options import DEFAULT_FOOTNOTES, DEFAULT_FORMATS, FootnoteStyle, Format
+
+if TYPE_CHECKING:
+    from briefing.helper import PdfPress
 
 _log = logging.getLogger("briefing.write")
 
@@ -236,16 +240,24 @@ def render_outputs(
     out_dir: Path,
     footnotes: FootnoteStyle,
     explain: bool = False,
+    press: PdfPress | None = None,
 ) -> dict[Path, bytes]:
-    """Each format's file name and bytes, in the order asked for."""
-    from briefing.render import render_brief  # WeasyPrint loads only when a brief is written
+    """Each format's file name and bytes, in the order asked for; with a `press`, the
+    PDF is laid out there while the other formats are rendered here."""
+    from briefing.render import render_brief, render_html  # WeasyPrint: only for a PDF
 
-    return {
-        brief_file(out_dir, brief.date, fmt): render_brief(
-            brief, fmt, footnotes=footnotes, explain=explain
-        )
+    pressed = press if "pdf" in formats else None
+    if pressed is not None:
+        pressed.submit(render_html(brief, print_css=True))
+    outputs = {
+        brief_file(out_dir, brief.date, fmt): b""
+        if pressed is not None and fmt == "pdf"
+        else render_brief(brief, fmt, footnotes=footnotes, explain=explain)
         for fmt in formats
     }
+    if pressed is not None:
+        outputs[brief_file(out_dir, brief.date, "pdf")] = pressed.pdf()
+    return outputs
 
 
 def write_brief(
@@ -256,11 +268,12 @@ def write_brief(
     footnotes: FootnoteStyle = DEFAULT_FOOTNOTES,
     explain: bool = False,
     history: Path | None = None,
+    press: PdfPress | None = None,
 ) -> list[Path]:
     """Render `brief` in each format and write the set into OUT_DIR as
     brief-DATE.<format>, all or nothing, holding the folder's lock; the paths written.
     With a HISTORY file, what the brief reported is recorded there once it is written."""
-    outputs = render_outputs(brief, list(formats), out_dir, footnotes, explain)
+    outputs = render_outputs(brief, list(formats), out_dir, footnotes, explain, press)
     with run_lock(out_dir):  # a run or build writing there meanwhile would mix two sets
         write_atomically(outputs)
         if history is not None:

@@ -454,6 +454,28 @@ def test_a_json_brief_loads_neither_nltk_nor_weasyprint(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+def test_a_pdf_is_laid_out_in_a_helper_so_weasyprint_never_loads_in_the_build(
+    tmp_path: Path,
+) -> None:
+    """Importing WeasyPrint is the longest step of the seeds' build: a helper forked at
+    the start does it on the other core (`helper.PdfPress`), and the PDF it makes is
+    the one written."""
+    code = (
+        "import sys\n"
+        "from briefing.cli import cli\n"
+        f"cli.main(['build', 'seeds', '--date', {DATE_TEXT!r}, '--out', {str(tmp_path)!r}],"
+        " standalone_mode=False)\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
+    pdf = (tmp_path / f"brief-{DATE_TEXT}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
+
+
 def test_the_cli_starts_without_loading_the_pipeline() -> None:
     import subprocess
     import sys

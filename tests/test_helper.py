@@ -6,6 +6,7 @@ test forks real helpers (counted, so that a test cannot pass without one)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import shutil
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pypdf
 import pytest
 from brieftest import (
     MALFORMED,
@@ -30,7 +32,10 @@ from scipy import sparse
 from briefing import helper
 from briefing.helper import Helper, halfway
 from briefing.ingest import read_articles
+from briefing.model import Brief
+from briefing.pdf import html_to_pdf
 from briefing.rank import centrality_in_article, index_terms, unit_rows
+from briefing.render import render_html
 from briefing.routing import _nearest, _nearest_through_terms
 from briefing.segment import segment_articles
 
@@ -248,3 +253,54 @@ def test_exact_neighbours_searched_in_blocks_by_two_processes_are_those_of_one(
     np.testing.assert_array_equal(both[0], alone[0])
     np.testing.assert_array_equal(both[1], alone[1])
     assert len(forks) == 1
+
+
+# --- The PDF press ------------------------------------------------------------------------
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    """The PDF's text, line by line, as pypdf reads it back."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+def test_a_pdf_pressed_in_a_helper_reads_as_the_pdf_laid_out_here(
+    seeds_brief: Brief, forks: list[int]
+) -> None:
+    page = render_html(seeds_brief, print_css=True)
+    with helper.pdf_press(True) as press:
+        assert press is not None and forks
+        press.submit(page)
+        pressed = press.pdf()
+    here = html_to_pdf(page)
+    assert pressed.startswith(b"%PDF-") and pdf_lines(pressed) == pdf_lines(here)
+    assert len(pypdf.PdfReader(io.BytesIO(pressed)).pages) >= 2
+
+
+def test_a_press_whose_helper_dies_lays_the_pdf_out_here(
+    seeds_brief: Brief, forks: list[int]
+) -> None:
+    page = render_html(seeds_brief, print_css=True)
+    with helper.pdf_press(True) as press:
+        assert press is not None and forks
+        os.kill(forks[0], signal.SIGKILL)
+        press.submit(page)  # to a helper gone: the pipe's reader has ended
+        pressed = press.pdf()
+    assert pdf_lines(pressed) == pdf_lines(html_to_pdf(page))
+
+
+def test_a_press_left_unused_ends_its_helper(forks: list[int]) -> None:
+    """A build that fails before its PDF (or wants none after all) leaves no process."""
+    with pytest.raises(ValueError, match="no page"), helper.pdf_press(True) as press:
+        assert press is not None and forks
+        press.pdf()
+    assert not _alive(forks[0])
+    with helper.pdf_press(True) as press:
+        assert press is not None
+    assert len(forks) == 2 and not _alive(forks[1])
+
+
+def test_no_press_is_forked_without_a_pdf_to_make(forks: list[int]) -> None:
+    with helper.pdf_press(False) as press:
+        assert press is None
+    assert forks == []
