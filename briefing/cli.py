@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -449,4 +451,21 @@ def main() -> None:
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("briefing: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(code if isinstance(code, int) else 0)
+    _exit_now(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process with `code`, without the interpreter's teardown: it frees the
+    day's objects one by one (0.25 s for the seeds' brief, with NumPy, SciPy and the
+    renderers loaded) for the kernel to free them all at once. Whatever briefing writes
+    is closed and synced before this, the exit handlers still run, and the standard
+    streams are flushed. While another thread runs, Python's own exit waits for it."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a reader gone, or a stream closed: Python's exit says so
+        sys.exit(code)
+    os._exit(code)

@@ -476,6 +476,38 @@ def test_a_pdf_is_laid_out_in_a_helper_so_weasyprint_never_loads_in_the_build(
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
 
 
+def test_the_cli_ends_with_its_exit_handlers_run_and_its_output_flushed(tmp_path: Path) -> None:
+    """The CLI leaves without the interpreter's teardown (freeing the day's objects one
+    by one): what it printed to a pipe still arrives, exit handlers still run, and the
+    exit status is the command's."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(print, 'the exit handlers ran')\n"
+        "from briefing.cli import main\n"
+        f"sys.argv = ['briefing', 'build', {str(SEEDS)!r}, '--date', {DATE_TEXT!r},"
+        f" '--format', 'json', '--out', {str(tmp_path)!r}]\n"
+        "main()\n"
+        "print('main returned')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        str(tmp_path / f"brief-{DATE_TEXT}.json"),
+        "the exit handlers ran",
+    ]
+    json.loads((tmp_path / f"brief-{DATE_TEXT}.json").read_text(encoding="utf-8"))
+    missing = subprocess.run(
+        [sys.executable, "-c", script.replace(str(SEEDS), str(tmp_path / "none"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 2 and "the exit handlers ran" in missing.stdout
+
+
 def test_the_cli_starts_without_loading_the_pipeline() -> None:
     import subprocess
     import sys
