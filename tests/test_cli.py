@@ -60,6 +60,16 @@ def test_version_is_printed() -> None:
     assert result.stdout.strip() == f"briefing, version {__version__}"
 
 
+def test_the_version_answered_before_the_cli_loads_is_the_line_click_prints() -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+
+    clicks = CliRunner().invoke(cli, ["--version"])
+    assert clicks.exit_code == 0
+    assert run_cli("--version", cwd=REPO).stdout == clicks.output
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "briefing"
     if not script.exists():
