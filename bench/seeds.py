@@ -3,7 +3,9 @@
 Each run is a fresh `briefing build seeds` process, so interpreter start-up and every
 import are counted. Printed: the median wall time over the runs and the largest peak
 resident memory; first `briefing --version` (start-up alone), then a JSON-only build (no
-WeasyPrint), then the full build.
+WeasyPrint), then the full build; last WeasyPrint's own floor, a fresh process that
+imports WeasyPrint and writes the PDF of the seeds' print page (the HTML the build hands
+it), and nothing else: no build can make that PDF faster.
 
     python bench/seeds.py [--repeat 5]
 """
@@ -11,6 +13,7 @@ WeasyPrint), then the full build.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -41,6 +44,40 @@ def cold_build(formats: str, out: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024.0  # Linux reports kilobytes
 
 
+def weasyprint_floor(page: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a process that only imports WeasyPrint and lays
+    out `page` (the seeds' print HTML) into a PDF."""
+    code = (
+        "import sys, weasyprint\n"
+        "page = open(sys.argv[1], encoding='utf-8').read()\n"
+        "open(sys.argv[2], 'wb').write(weasyprint.HTML(string=page).write_pdf())\n"
+    )
+    command = [sys.executable, "-c", code, str(page), str(out / "floor.pdf")]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=out, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("seeds: the WeasyPrint floor failed")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def print_page(out: Path) -> Path:
+    """The seeds' print HTML, as the build hands it to WeasyPrint."""
+    sys.path.insert(0, str(REPO))
+    from briefing import build_brief, default_topics_path, load_topics
+    from briefing.render import render_html
+
+    brief = build_brief(
+        [REPO / "seeds"],
+        load_topics(default_topics_path()),
+        dt.date.fromisoformat(DATE),
+    )
+    page = out / "print.html"
+    page.write_text(render_html(brief, print_css=True), encoding="utf-8")
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="cold builds per format set")
@@ -55,6 +92,14 @@ def main() -> None:
                 f"runs={','.join(f'{w:.2f}' for w, _ in runs)}",
                 flush=True,
             )
+        page = print_page(Path(out))
+        runs = [weasyprint_floor(page, Path(out)) for _ in range(args.repeat)]
+        print(
+            f"seeds: weasyprint_floor wall_s={statistics.median(w for w, _ in runs):.2f} "
+            f"peak_rss_mb={max(r for _, r in runs):.0f} "
+            f"runs={','.join(f'{w:.2f}' for w, _ in runs)}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -447,7 +447,7 @@ _LENGTH = struct.Struct("q")  # the page's length in bytes, the press's one requ
 def _press(requests: int, spare: int, page_file: int) -> bytes | None:
     """The press's side: import WeasyPrint, wait for a page, lay it out; None when this
     process asked for nothing. (WeasyPrint's own log goes to its null handler, as here.)"""
-    os.close(spare)  # the request pipe's other end is this process's alone
+    os.close(spare)  # the pipe's writing end is the parent's (a copy here would keep it open)
     import weasyprint  # noqa: F401 - the work done ahead of the brief
 
     from briefing.pdf import html_to_pdf
