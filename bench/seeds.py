@@ -26,13 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 DATE = "2026-11-22"
 
 
-def cold_build(formats: str, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `briefing build seeds` process (or of
-    `briefing --version` for the format "version")."""
-    command = [sys.executable, "-m", "briefing", "build", str(REPO / "seeds"), "--date", DATE]
-    command += ["--format", formats, "--out", str(out)]
-    if formats == "version":
-        command = [sys.executable, "-m", "briefing", "--version"]
+def timed(command: list[str], out: Path, what: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one fresh process running `command`."""
     start = time.perf_counter()
     # Run in `out`: in the repository, `python -m briefing` would import its package even
     # when PYTHONPATH names another tree to time.
@@ -40,26 +35,30 @@ def cold_build(formats: str, out: Path) -> tuple[float, float]:
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"seeds: build failed ({formats})")
+        sys.exit(f"seeds: {what} failed")
     return wall, usage.ru_maxrss / 1024.0  # Linux reports kilobytes
 
 
+def cold_build(formats: str, out: Path) -> tuple[float, float]:
+    """One `briefing build seeds` process (or `briefing --version` for the format
+    "version")."""
+    command = [sys.executable, "-m", "briefing", "build", str(REPO / "seeds"), "--date", DATE]
+    command += ["--format", formats, "--out", str(out)]
+    if formats == "version":
+        command = [sys.executable, "-m", "briefing", "--version"]
+    return timed(command, out, f"build ({formats})")
+
+
 def weasyprint_floor(page: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a process that only imports WeasyPrint and lays
-    out `page` (the seeds' print HTML) into a PDF."""
+    """A process that only imports WeasyPrint and lays out `page` (the seeds' print
+    HTML) into a PDF."""
     code = (
         "import sys, weasyprint\n"
         "page = open(sys.argv[1], encoding='utf-8').read()\n"
         "open(sys.argv[2], 'wb').write(weasyprint.HTML(string=page).write_pdf())\n"
     )
     command = [sys.executable, "-c", code, str(page), str(out / "floor.pdf")]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=out, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("seeds: the WeasyPrint floor failed")
-    return wall, usage.ru_maxrss / 1024.0
+    return timed(command, out, "the WeasyPrint floor")
 
 
 def print_page(out: Path) -> Path:
@@ -78,28 +77,27 @@ def print_page(out: Path) -> Path:
     return page
 
 
+def report(label: str, runs: list[tuple[float, float]]) -> None:
+    wall = statistics.median(w for w, _ in runs)
+    rss = max(r for _, r in runs)
+    print(
+        f"seeds: {label} wall_s={wall:.2f} peak_rss_mb={rss:.0f} "
+        f"runs={','.join(f'{w:.2f}' for w, _ in runs)}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="cold builds per format set")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-seeds-") as out:
         for formats in ("version", "json", "md,pdf,json"):
-            runs = [cold_build(formats, Path(out)) for _ in range(args.repeat)]
-            wall = statistics.median(w for w, _ in runs)
-            rss = max(r for _, r in runs)
-            print(
-                f"seeds: formats={formats} wall_s={wall:.2f} peak_rss_mb={rss:.0f} "
-                f"runs={','.join(f'{w:.2f}' for w, _ in runs)}",
-                flush=True,
+            report(
+                f"formats={formats}", [cold_build(formats, Path(out)) for _ in range(args.repeat)]
             )
         page = print_page(Path(out))
-        runs = [weasyprint_floor(page, Path(out)) for _ in range(args.repeat)]
-        print(
-            f"seeds: weasyprint_floor wall_s={statistics.median(w for w, _ in runs):.2f} "
-            f"peak_rss_mb={max(r for _, r in runs):.0f} "
-            f"runs={','.join(f'{w:.2f}' for w, _ in runs)}",
-            flush=True,
-        )
+        report("weasyprint_floor", [weasyprint_floor(page, Path(out)) for _ in range(args.repeat)])
 
 
 if __name__ == "__main__":

@@ -174,9 +174,10 @@ def build(explain: bool, quiet: bool, verbose: bool, **options: Any) -> None:
     from briefing.helper import pdf_press
 
     # WeasyPrint is imported on the other core from here on, while the brief is planned
-    # and built (`PdfPress`), unless the command line asks for formats without a PDF.
+    # and built (`PdfPress`), unless the command line asks for stdout or for formats
+    # without a PDF.
     formats_asked = (options["format_text"] or "pdf").lower()
-    with pdf_press("pdf" in formats_asked) as press:
+    with pdf_press("pdf" in formats_asked and options["out_dir"] != STDOUT) as press:
         from briefing.settings import find_config, plan_brief
 
         config = find_config(options["config_path"], required=False)

@@ -286,9 +286,13 @@ def _answers_in(answers: int) -> list[tuple[int, Any, list[tuple[str, int, str]]
 
 
 def _can_fork(count: int) -> bool:
+    return count >= HELPER_FROM and _forkable()
+
+
+def _forkable() -> bool:
     # A thread of this process could hold a lock when it forks, and the helper would wait
     # on it forever: with any thread besides this one, the work stays here.
-    return count >= HELPER_FROM and spare_cores() >= 1 and threading.active_count() == 1
+    return spare_cores() >= 1 and threading.active_count() == 1
 
 
 def _segment_part(
@@ -466,8 +470,8 @@ def _press(requests: int, spare: int, page_file: int) -> bytes | None:
 @contextlib.contextmanager
 def pdf_press(wanted: bool) -> Iterator[PdfPress | None]:
     """A press while the brief is built and written, when a PDF is `wanted` and a helper
-    can be forked (a spare core, and no thread that could hold a lock); else None."""
-    if not (wanted and spare_cores() >= 1 and threading.active_count() == 1):
+    can be forked (`_forkable`); else None."""
+    if not (wanted and _forkable()):
         yield None
         return
     press = PdfPress()

@@ -246,18 +246,17 @@ def render_outputs(
     PDF is laid out there while the other formats are rendered here."""
     from briefing.render import render_brief, render_html  # WeasyPrint: only for a PDF
 
-    pressed = press if "pdf" in formats else None
-    if pressed is not None:
-        pressed.submit(render_html(brief, print_css=True))
-    outputs = {
-        brief_file(out_dir, brief.date, fmt): b""
-        if pressed is not None and fmt == "pdf"
-        else render_brief(brief, fmt, footnotes=footnotes, explain=explain)
+    press = press if "pdf" in formats else None
+    if press is not None:
+        press.submit(render_html(brief, print_css=True))
+    rendered = {
+        fmt: render_brief(brief, fmt, footnotes=footnotes, explain=explain)
         for fmt in formats
+        if fmt != "pdf" or press is None
     }
-    if pressed is not None:
-        outputs[brief_file(out_dir, brief.date, "pdf")] = pressed.pdf()
-    return outputs
+    if press is not None:
+        rendered["pdf"] = press.pdf()
+    return {brief_file(out_dir, brief.date, fmt): rendered[fmt] for fmt in formats}
 
 
 def write_brief(

@@ -447,21 +447,27 @@ def test_nothing_on_stderr_without_a_terminal(seeds_cli_build: CliBuild) -> None
     assert seeds_cli_build.result.stderr == ""
 
 
-def test_a_json_brief_loads_neither_nltk_nor_weasyprint(tmp_path: Path) -> None:
-    """NLTK costs about a second to import and WeasyPrint half of one; a JSON brief
-    needs neither (nor networkx, which PageRank no longer uses)."""
+def modules_a_build_loads(args: list[str], modules: tuple[str, ...]) -> str:
+    """`briefing ARGS` run by click in a fresh interpreter (in the repository), then the
+    sorted list of those of MODULES it loaded, as printed."""
     code = (
         "import sys\n"
         "from briefing.cli import cli\n"
-        f"cli.main(['build', 'seeds', '--format', 'json', '--out', {str(tmp_path)!r}],"
-        " standalone_mode=False)\n"
-        "print(sorted(m for m in ('nltk', 'weasyprint', 'networkx') if m in sys.modules))\n"
+        f"cli.main({args!r}, standalone_mode=False)\n"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "[]"
+    return result.stdout.splitlines()[-1]
+
+
+def test_a_json_brief_loads_neither_nltk_nor_weasyprint(tmp_path: Path) -> None:
+    """NLTK costs about a second to import and WeasyPrint half of one; a JSON brief
+    needs neither (nor networkx, which PageRank no longer uses)."""
+    build = ["build", "seeds", "--format", "json", "--out", str(tmp_path)]
+    assert modules_a_build_loads(build, ("nltk", "weasyprint", "networkx")) == "[]"
 
 
 def test_a_pdf_is_laid_out_in_a_helper_so_weasyprint_never_loads_in_the_build(
@@ -470,18 +476,8 @@ def test_a_pdf_is_laid_out_in_a_helper_so_weasyprint_never_loads_in_the_build(
     """Importing WeasyPrint is the longest step of the seeds' build: a helper forked at
     the start does it on the other core (`helper.PdfPress`), and the PDF it makes is
     the one written."""
-    code = (
-        "import sys\n"
-        "from briefing.cli import cli\n"
-        f"cli.main(['build', 'seeds', '--date', {DATE_TEXT!r}, '--out', {str(tmp_path)!r}],"
-        " standalone_mode=False)\n"
-        "print('weasyprint' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "False"
+    build = ["build", "seeds", "--date", DATE_TEXT, "--out", str(tmp_path)]
+    assert modules_a_build_loads(build, ("weasyprint",)) == "[]"
     pdf = (tmp_path / f"brief-{DATE_TEXT}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
 
